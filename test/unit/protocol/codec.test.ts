@@ -1,0 +1,78 @@
+import { describe, expect, test } from "bun:test";
+import {
+  MSG,
+  ProtocolError,
+  decodeClientToInterchange,
+  decodeInterchangeToManager,
+  decodeManagerToInterchange,
+  decodeResults,
+  decodeTaskBody,
+  decodeCommandRequest,
+  encode,
+} from "../../../src/protocol/index.ts";
+
+function expectProtoError(f: () => unknown, fragment: string): void {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ProtocolError);
+    expect((e as Error).message).toContain(fragment);
+    return;
+  }
+  throw new Error("expected a ProtocolError");
+}
+
+describe("protocol codec", () => {
+  test("a submit batch round-trips and payloads come back as bytes", () => {
+    const payload = encode({ kind: "fn", source: "() => 1", hash: "h", args: [] });
+    const msg = decodeClientToInterchange(
+      encode({ type: MSG.submit, tasks: [{ id: 7, task_type: "RAW", payload }] }),
+    );
+    expect(msg.type).toBe("submit");
+    if (msg.type !== "submit") throw new Error();
+    expect(msg.tasks[0]!.id).toBe(7);
+    expect(Buffer.from(msg.tasks[0]!.payload).equals(payload)).toBe(true);
+  });
+
+  test("garbage bytes are a coded ProtocolError, not a crash", () => {
+    expectProtoError(() => decodeClientToInterchange(new Uint8Array([0xc1, 0xff, 0x00])), "");
+  });
+
+  test("a message without a type is refused with a message naming it", () => {
+    expectProtoError(() => decodeManagerToInterchange(encode({ capacity: 3 })), 'no string "type"');
+  });
+
+  test("an unknown type is refused with its name", () => {
+    expectProtoError(() => decodeInterchangeToManager(encode({ type: "bogus" })), '"bogus"');
+  });
+
+  test("a task whose payload is not binary is refused, naming the field", () => {
+    expectProtoError(
+      () => decodeClientToInterchange(encode({ type: MSG.submit, tasks: [{ id: 1, task_type: "RAW", payload: "x" }] })),
+      "submit.tasks[0].payload",
+    );
+  });
+
+  test("registration with a missing field is refused naming the field", () => {
+    expectProtoError(() => decodeManagerToInterchange(encode({ type: MSG.register, protocol_version: 1 })), "register.fx_version");
+  });
+
+  test("results carry either a value or a checked error", () => {
+    const ok = decodeResults(encode({ type: MSG.results, results: [{ id: 1, value: encode(42) }, { id: 2, error: { name: "E", message: "m" } }] }));
+    expect(ok.results.length).toBe(2);
+    expectProtoError(() => decodeResults(encode({ type: MSG.results, results: [{ id: 1 }] })), "results.results[0].value");
+  });
+
+  test("shell task body needs exactly one of argv or command", () => {
+    expect(decodeTaskBody(encode({ kind: "shell", argv: ["true"] })).kind).toBe("shell");
+    expectProtoError(() => decodeTaskBody(encode({ kind: "shell" })), "exactly one");
+    expectProtoError(() => decodeTaskBody(encode({ kind: "shell", argv: ["a"], command: "b" })), "exactly one");
+    expectProtoError(() => decodeTaskBody(encode({ kind: "wat" })), '"wat"');
+  });
+
+  test("commands are checked: unknown command and bad argument", () => {
+    expect(decodeCommandRequest(encode({ type: "outstanding" })).type).toBe("outstanding");
+    expectProtoError(() => decodeCommandRequest(encode({ type: "format_disk" })), "format_disk");
+    expectProtoError(() => decodeCommandRequest(encode({ type: "scale_out", blocks: -1 })), "scale_out.blocks");
+  });
+});
