@@ -105,6 +105,7 @@ function checkTasks(o: Obj, what: string): void {
     str(t, "task_type", w);
     bytes(t, "payload", w);
     optNum(t, "duration", w);
+    if (t.retries !== undefined && t.retries !== null) uint(t, "retries", w);
   }
 }
 

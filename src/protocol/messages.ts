@@ -62,6 +62,9 @@ export interface WireTask {
   readonly payload: Uint8Array;
   /** Optional declared duration in seconds (walltime-aware dispatch); absent = unknown. */
   readonly duration?: number;
+  /** Client channel only (optional): times the interchange re-runs this task when its manager or worker is
+   *  lost, overriding executor.retries. Never sent to managers. */
+  readonly retries?: number;
 }
 
 /** What went wrong remotely, as the executor's RemoteError carries it. */

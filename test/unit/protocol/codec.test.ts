@@ -75,4 +75,14 @@ describe("protocol codec", () => {
     expectProtoError(() => decodeCommandRequest(encode({ type: "format_disk" })), "format_disk");
     expectProtoError(() => decodeCommandRequest(encode({ type: "scale_out", blocks: -1 })), "scale_out.blocks");
   });
+
+  test("a submitted task may carry optional non-negative integer retries", () => {
+    const payload = encode({ kind: "fn", source: "() => 1", hash: "h", args: [] });
+    const ok = decodeClientToInterchange(encode({ type: MSG.submit, tasks: [{ id: 1, task_type: "RAW", payload, retries: 2 }] }));
+    expect(ok.type === MSG.submit && ok.tasks[0]!.retries).toBe(2);
+    expectProtoError(
+      () => decodeClientToInterchange(encode({ type: MSG.submit, tasks: [{ id: 1, task_type: "RAW", payload, retries: -1 }] })),
+      "submit.tasks[0].retries",
+    );
+  });
 });
