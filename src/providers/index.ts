@@ -1,0 +1,23 @@
+/** Providers by config type, and the types the rest of fx uses. See provider.ts for how to drive one. */
+import type { ProviderConfig } from "../config/schema.ts";
+import type { ProviderDeps } from "./deps.ts";
+import type { Provider } from "./provider.ts";
+import { LocalProvider } from "./local.ts";
+import { ProviderError, PROVIDER_ERROR_CODES } from "./errors.ts";
+
+export { JobState, JOB_STATES, TERMINAL_JOB_STATES, isTerminal, type JobStatus, type JobCommand, type Provider } from "./provider.ts";
+export { ProviderError, PROVIDER_ERROR_CODES } from "./errors.ts";
+export type { ProviderDeps } from "./deps.ts";
+export { runCommand, type CommandRunner, type CommandResult, type CommandOptions } from "./command-runner.ts";
+export { LocalProvider } from "./local.ts";
+export { shellQuote } from "./shell-quote.ts";
+export { readTail } from "./job-script.ts";
+
+export function createProvider(cfg: ProviderConfig, deps: ProviderDeps): Provider {
+  switch (cfg.type) {
+    case "local":
+      return LocalProvider.fromConfig(cfg, deps);
+    default:
+      throw new ProviderError(PROVIDER_ERROR_CODES.CONFIG, `provider type "${cfg.type}" is not available yet`);
+  }
+}
