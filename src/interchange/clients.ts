@@ -1,0 +1,72 @@
+/**
+ * The clients (executors) connected to the client ROUTER, by routing id, with what is waiting to go to each
+ * at the end of the current event-loop turn: results and status updates are batched per client.
+ */
+import type { TaskState, WireResult } from "../protocol/index.ts";
+
+export interface ClientEntry {
+  readonly idx: number;
+  readonly routingId: Uint8Array;
+  wantStatus: boolean;
+  results: WireResult[];
+  status: [number, TaskState, string][];
+}
+
+function keyOf(routingId: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < routingId.length; i++) s += String.fromCharCode(routingId[i]!);
+  return s;
+}
+
+export class ClientTable {
+  private readonly byKey = new Map<string, ClientEntry>();
+  private readonly byIdx: ClientEntry[] = [];
+  /** Clients with something to flush this turn. */
+  private readonly dirty = new Set<ClientEntry>();
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /** The client for a routing id (created on first sight: a client may submit before its hello arrives). */
+  get(routingId: Uint8Array): ClientEntry {
+    const k = keyOf(routingId);
+    let c = this.byKey.get(k);
+    if (!c) {
+      c = { idx: this.byIdx.length, routingId: Uint8Array.from(routingId), wantStatus: false, results: [], status: [] };
+      this.byKey.set(k, c);
+      this.byIdx.push(c);
+    }
+    return c;
+  }
+
+  at(idx: number): ClientEntry | undefined {
+    return this.byIdx[idx];
+  }
+
+  addResult(idx: number, r: WireResult): void {
+    const c = this.byIdx[idx];
+    if (!c) return;
+    c.results.push(r);
+    this.dirty.add(c);
+  }
+
+  addStatus(idx: number, id: number, state: TaskState, managerId: string): void {
+    const c = this.byIdx[idx];
+    if (!c || !c.wantStatus) return;
+    c.status.push([id, state, managerId]);
+    this.dirty.add(c);
+  }
+
+  /** Hands each client's pending batches to `send` and clears them. */
+  drain(send: (c: ClientEntry, results: WireResult[], status: [number, TaskState, string][]) => void): void {
+    for (const c of this.dirty) {
+      const r = c.results;
+      const s = c.status;
+      c.results = [];
+      c.status = [];
+      send(c, r, s);
+    }
+    this.dirty.clear();
+  }
+}

@@ -1,0 +1,379 @@
+/**
+ * The interchange's task flow, without sockets: client submits → per-type queues → dispatch to managers →
+ * results routed back to the submitting client. Manager registration, heartbeats and loss (fail or re-queue
+ * in-flight tasks). Every input is a validated message plus `now`; every output goes through an Outbox.
+ * The socket shell (interchange.ts) calls `flush()` once per event-loop turn, which dispatches and sends batches.
+ */
+import type { SchedulerMode } from "../config/schema.ts";
+import {
+  MSG,
+  RAW_TASK_TYPE,
+  TASK_ERROR_CODES,
+  TASK_ERROR_NAMES,
+  type InterchangeToClient,
+  type InterchangeToManager,
+  type ManagerToInterchange,
+  type Register,
+  type Results,
+  type Submit,
+  type WireError,
+  type WireResult,
+  type WireTask,
+} from "../protocol/index.ts";
+import type { Logger } from "../util/log.ts";
+import { ClientTable } from "./clients.ts";
+import { planDispatch } from "./dispatch.ts";
+import { ManagerRegistry, checkRegistration, findExpired, type ManagerEntry } from "./registry.ts";
+import { TaskQueues } from "./task-queue.ts";
+import { SlotState, TaskStore } from "./task-store.ts";
+
+export interface Outbox {
+  toClient(routingId: Uint8Array, msg: InterchangeToClient): void;
+  toManager(managerId: string, msg: InterchangeToManager): void;
+}
+
+export interface CoreSettings {
+  readonly interchangeId: string;
+  readonly heartbeatPeriodS: number;
+  readonly heartbeatThresholdS: number;
+  readonly schedulerMode: SchedulerMode;
+  readonly maxPayloadBytes: number;
+  readonly retries: number;
+  /** Images tasks may name; empty = any. */
+  readonly allowedImages: readonly string[];
+}
+
+/** What got dropped or refused, for logs and the `utilization` command. */
+export interface CoreCounters {
+  submitted: number;
+  completed: number;
+  failed: number;
+  refused: number;
+  requeued: number;
+  managersLost: number;
+  resultsFromLostManagers: number;
+  unknownResults: number;
+  malformed: number;
+}
+
+const MAX_TASKS_PER_MESSAGE = 4096;
+
+export class InterchangeCore {
+  readonly store = new TaskStore(4096);
+  readonly queues = new TaskQueues();
+  readonly managers = new ManagerRegistry();
+  readonly clients = new ClientTable();
+  readonly counters: CoreCounters = {
+    submitted: 0, completed: 0, failed: 0, refused: 0, requeued: 0,
+    managersLost: 0, resultsFromLostManagers: 0, unknownResults: 0, malformed: 0,
+  };
+  private nextWireId = 1;
+  private cursor = 0;
+  private lastHeartbeatSent = -Infinity;
+  /** Set by a shutdown: new submits are refused with this reason. */
+  private closedReason: string | null = null;
+  private readonly slotBuf: number[] = [];
+
+  constructor(
+    readonly settings: CoreSettings,
+    private readonly out: Outbox,
+    private readonly log: Logger,
+  ) {}
+
+  // ───────────── client channel ─────────────
+
+  onClientHello(routingId: Uint8Array, wantStatus: boolean, protocolVersion: number, fxVersion: string): void {
+    const c = this.clients.get(routingId);
+    c.wantStatus = wantStatus;
+    this.log.info("client connected", { client: c.idx, protocol_version: protocolVersion, fx_version: fxVersion, want_status: wantStatus });
+    this.out.toClient(c.routingId, {
+      type: MSG.clientWelcome,
+      protocol_version: protocolVersion,
+      fx_version: fxVersion,
+      interchange_id: this.settings.interchangeId,
+      max_payload_bytes: this.settings.maxPayloadBytes,
+    });
+  }
+
+  onSubmit(routingId: Uint8Array, msg: Submit): void {
+    const c = this.clients.get(routingId);
+    const refused = new Map<string, { ids: number[]; error: WireError }>();
+    const refuse = (id: number, code: string, message: string) => {
+      let r = refused.get(code);
+      if (!r) refused.set(code, (r = { ids: [], error: { name: TASK_ERROR_NAMES[code as keyof typeof TASK_ERROR_NAMES] ?? "Refused", message, code } }));
+      r.ids.push(id);
+    };
+    const allowed = this.settings.allowedImages;
+    for (const t of msg.tasks) {
+      if (this.closedReason !== null) refuse(t.id, TASK_ERROR_CODES.shutdown, `interchange is shutting down (${this.closedReason})`);
+      else if (t.payload.length > this.settings.maxPayloadBytes) {
+        refuse(t.id, TASK_ERROR_CODES.payloadTooLarge, `task payload of ${t.payload.length} bytes exceeds max_payload_bytes (${this.settings.maxPayloadBytes})`);
+      } else if (t.task_type !== RAW_TASK_TYPE && allowed.length > 0 && !allowed.includes(t.task_type)) {
+        refuse(t.id, TASK_ERROR_CODES.imageNotAllowed, `image ${JSON.stringify(t.task_type)} is not in containers.allowed_images`);
+      } else {
+        const typeIdx = this.queues.types.indexOf(t.task_type);
+        const slot = this.store.add({
+          client: c.idx,
+          clientTaskId: t.id,
+          typeIdx,
+          payload: t.payload,
+          duration: t.duration ?? NaN,
+          retries: t.retries ?? this.settings.retries,
+        });
+        this.queues.push(typeIdx, slot);
+        this.counters.submitted++;
+        if (c.wantStatus) this.clients.addStatus(c.idx, t.id, "pending", "");
+      }
+    }
+    for (const r of refused.values()) {
+      this.counters.refused += r.ids.length;
+      this.out.toClient(c.routingId, { type: MSG.refused, ids: r.ids, error: r.error });
+    }
+  }
+
+  /** Cancels queued tasks of this client (tasks already dispatched run to completion). */
+  onCancel(routingId: Uint8Array, ids: readonly number[]): void {
+    const c = this.clients.get(routingId);
+    const want = new Set(ids);
+    const s = this.store;
+    s.forEachLive((slot) => {
+      if (s.state[slot] !== SlotState.queued || s.client[slot] !== c.idx || !want.has(s.clientTaskId[slot]!)) return;
+      this.cancelQueued(slot, { name: TASK_ERROR_NAMES.E_CANCELLED, message: "task cancelled before dispatch", code: TASK_ERROR_CODES.cancelled });
+    });
+  }
+
+  // ───────────── task channel ─────────────
+
+  onManagerMessage(managerId: string, msg: ManagerToInterchange, now: number): void {
+    if (msg.type === MSG.register) return this.onRegister(msg, now);
+    const m = this.managers.get(managerId);
+    if (!m) {
+      const lost = this.managers.wasLost(managerId);
+      this.log.warn(`message from ${lost ? "a manager declared lost" : "an unregistered manager"}; telling it to stop`, { manager: managerId, type: msg.type });
+      this.out.toManager(managerId, { type: MSG.shutdown, reason: lost ? "declared lost by the interchange (missed heartbeats)" : "not registered" });
+      return;
+    }
+    m.lastSeen = now;
+    if (msg.type === MSG.request) {
+      m.capacity = msg.capacity;
+      m.perType = msg.per_type ? { ...msg.per_type } : undefined;
+    } else {
+      m.running = msg.running;
+      m.idleWorkers = msg.idle_workers;
+    }
+  }
+
+  private onRegister(reg: Register, now: number): void {
+    const bad = checkRegistration(reg);
+    if (bad) {
+      this.log.error("manager registration refused", { manager: reg.manager_id, host: reg.hostname, code: bad.code, reason: bad.message });
+      this.out.toManager(reg.manager_id, { type: MSG.badRegistration, code: bad.code, message: bad.message });
+      return;
+    }
+    const old = this.managers.get(reg.manager_id);
+    if (old) this.loseManager(old, "it registered again (restarted)");
+    const m = this.managers.add(reg, now);
+    this.log.info("manager registered", {
+      manager: m.id, block: reg.block_id, host: reg.hostname, workers: reg.worker_count, types: reg.worker_types.join(","),
+    });
+    this.out.toManager(m.id, {
+      type: MSG.registered,
+      interchange_id: this.settings.interchangeId,
+      heartbeat_period: this.settings.heartbeatPeriodS,
+      heartbeat_threshold: this.settings.heartbeatThresholdS,
+    });
+  }
+
+  // ───────────── result channel ─────────────
+
+  onResults(managerId: string, msg: Results, now: number): void {
+    const m = this.managers.get(managerId);
+    if (!m) {
+      if (this.managers.wasLost(managerId)) {
+        this.counters.resultsFromLostManagers += msg.results.length;
+        this.log.warn("dropped results from a manager declared lost", { manager: managerId, results: msg.results.length, total_dropped: this.counters.resultsFromLostManagers });
+      } else {
+        this.counters.unknownResults += msg.results.length;
+        this.log.warn("dropped results from an unregistered manager", { manager: managerId, results: msg.results.length });
+      }
+      return;
+    }
+    m.lastSeen = now;
+    for (const r of msg.results) {
+      const slot = m.inflight.get(r.id);
+      if (slot === undefined) {
+        this.counters.unknownResults++;
+        continue;
+      }
+      m.inflight.delete(r.id);
+      if (r.error && r.error.code === TASK_ERROR_CODES.workerLost && this.store.retriesLeft[slot]! > 0) {
+        this.requeue(slot);
+        continue;
+      }
+      this.deliver(slot, r, m.id);
+    }
+  }
+
+  private deliver(slot: number, r: WireResult, managerId: string): void {
+    const s = this.store;
+    const client = s.client[slot]!;
+    const id = s.clientTaskId[slot]!;
+    const out: WireResult = r.error
+      ? { id, error: r.error, host: r.host, worker_id: r.worker_id, t_start: r.t_start, t_end: r.t_end }
+      : { id, value: r.value, host: r.host, worker_id: r.worker_id, t_start: r.t_start, t_end: r.t_end };
+    this.clients.addResult(client, out);
+    this.clients.addStatus(client, id, r.error ? "failed" : "done", managerId);
+    if (r.error) this.counters.failed++;
+    else this.counters.completed++;
+    s.release(slot);
+  }
+
+  private failSlot(slot: number, error: WireError): void {
+    const s = this.store;
+    const client = s.client[slot]!;
+    const id = s.clientTaskId[slot]!;
+    this.clients.addResult(client, { id, error });
+    this.clients.addStatus(client, id, "failed", error.manager_id ?? "");
+    this.counters.failed++;
+    s.release(slot);
+  }
+
+  /** A queued task fails in place: it stays in its ring (lazy deletion) and is released when popped. */
+  private cancelQueued(slot: number, error: WireError): void {
+    const s = this.store;
+    s.state[slot] = SlotState.cancelled;
+    this.queues.forget(s.typeIdx[slot]!);
+    s.payload[slot] = undefined;
+    const client = s.client[slot]!;
+    const id = s.clientTaskId[slot]!;
+    this.clients.addResult(client, { id, error });
+    this.clients.addStatus(client, id, "failed", "");
+    this.counters.failed++;
+  }
+
+  private requeue(slot: number): void {
+    const s = this.store;
+    s.retriesLeft[slot]!--;
+    s.state[slot] = SlotState.queued;
+    s.manager[slot] = -1;
+    this.queues.pushFront(s.typeIdx[slot]!, slot);
+    this.counters.requeued++;
+    this.clients.addStatus(s.client[slot]!, s.clientTaskId[slot]!, "pending", "");
+  }
+
+  // ───────────── loss, heartbeats, holds ─────────────
+
+  /** A manager is gone: its in-flight tasks are re-queued (retries left) or fail with ManagerLost. */
+  loseManager(m: ManagerEntry, why: string): void {
+    this.managers.remove(m.id, true);
+    this.counters.managersLost++;
+    let failed = 0;
+    const again: number[] = [];
+    for (const slot of m.inflight.values()) {
+      if (this.store.retriesLeft[slot]! > 0) again.push(slot);
+      else {
+        this.failSlot(slot, {
+          name: TASK_ERROR_NAMES.E_MANAGER_LOST,
+          message: `manager ${m.id} on ${m.reg.hostname} was lost: ${why}`,
+          code: TASK_ERROR_CODES.managerLost,
+          host: m.reg.hostname,
+          manager_id: m.id,
+        });
+        failed++;
+      }
+    }
+    for (let i = again.length - 1; i >= 0; i--) this.requeue(again[i]!); // front of the queue, in original order
+    m.inflight.clear();
+    this.log.warn("manager lost", { manager: m.id, host: m.reg.hostname, block: m.reg.block_id, why, failed, requeued: again.length });
+  }
+
+  /** Housekeeping at `now`: expire silent managers, send heartbeats when due. */
+  tick(now: number): void {
+    const thresholdMs = this.settings.heartbeatThresholdS * 1000;
+    for (const id of findExpired(this.managers.all(), now, thresholdMs)) {
+      const m = this.managers.get(id)!;
+      this.loseManager(m, `no message for more than heartbeat_threshold (${this.settings.heartbeatThresholdS}s)`);
+    }
+    if (now - this.lastHeartbeatSent >= this.settings.heartbeatPeriodS * 1000) {
+      this.lastHeartbeatSent = now;
+      for (const m of this.managers.all()) this.out.toManager(m.id, { type: MSG.heartbeat });
+    }
+  }
+
+  holdManager(id: string): boolean {
+    const m = this.managers.get(id);
+    if (!m) return false;
+    m.held = true;
+    this.log.info("manager held: no new tasks", { manager: id, in_flight: m.inflight.size });
+    return true;
+  }
+
+  /** Stop accepting work (shutdown). With `cancel`, every held task fails with E_SHUTDOWN now. */
+  close(reason: string, cancel: boolean): void {
+    this.closedReason = reason;
+    if (!cancel) return;
+    const err: WireError = { name: TASK_ERROR_NAMES.E_SHUTDOWN, message: `interchange shut down (${reason})`, code: TASK_ERROR_CODES.shutdown };
+    for (const m of this.managers.all()) m.inflight.clear();
+    this.store.forEachLive((slot) => {
+      const st = this.store.state[slot];
+      if (st === SlotState.queued) this.cancelQueued(slot, err);
+      else if (st === SlotState.dispatched) this.failSlot(slot, err);
+    });
+  }
+
+  /** Tasks queued or in flight (the drain condition). */
+  get outstanding(): number {
+    let inflight = 0;
+    for (const m of this.managers.all()) inflight += m.inflight.size;
+    return this.queues.size + inflight;
+  }
+
+  // ───────────── end of turn ─────────────
+
+  /** Dispatch what fits, then send every client its batched results and status. */
+  flush(): void {
+    if (this.queues.size > 0 && this.managers.size > 0) this.dispatch();
+    this.clients.drain((c, results, status) => {
+      for (let i = 0; i < results.length; i += MAX_TASKS_PER_MESSAGE) {
+        this.out.toClient(c.routingId, { type: MSG.results, results: results.slice(i, i + MAX_TASKS_PER_MESSAGE) });
+      }
+      if (status.length > 0) this.out.toClient(c.routingId, { type: MSG.status, updates: status });
+    });
+  }
+
+  private dispatch(): void {
+    const plan = planDispatch({
+      managers: this.managers.dispatchView(),
+      pending: this.queues.counts(),
+      mode: this.settings.schedulerMode,
+      cursor: this.cursor,
+    });
+    this.cursor = plan.cursor;
+    const s = this.store;
+    const isLive = (slot: number) => s.state[slot] === SlotState.queued;
+    const onDead = (slot: number) => s.release(slot);
+    for (const a of plan.assignments) {
+      const m = this.managers.get(a.managerId)!;
+      const typeIdx = this.queues.types.find(a.taskType)!;
+      const slots = this.slotBuf;
+      slots.length = 0;
+      this.queues.take(typeIdx, a.count, isLive, onDead, slots);
+      const tasks: WireTask[] = new Array(slots.length);
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i]!;
+        const wid = this.nextWireId++;
+        s.state[slot] = SlotState.dispatched;
+        s.manager[slot] = m.idx;
+        m.inflight.set(wid, slot);
+        const d = s.duration[slot]!;
+        tasks[i] = Number.isNaN(d) ? { id: wid, task_type: a.taskType, payload: s.payload[slot]! } : { id: wid, task_type: a.taskType, payload: s.payload[slot]!, duration: d };
+        this.clients.addStatus(s.client[slot]!, s.clientTaskId[slot]!, "dispatched", m.id);
+      }
+      m.capacity -= slots.length;
+      if (m.perType && m.perType[a.taskType] !== undefined) m.perType[a.taskType] = Math.max(0, m.perType[a.taskType]! - slots.length);
+      for (let i = 0; i < tasks.length; i += MAX_TASKS_PER_MESSAGE) {
+        this.out.toManager(m.id, { type: MSG.tasks, tasks: tasks.slice(i, i + MAX_TASKS_PER_MESSAGE) });
+      }
+    }
+  }
+}
