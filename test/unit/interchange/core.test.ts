@@ -9,10 +9,10 @@ class Recorder implements Outbox {
   toClient(r: Uint8Array, msg: InterchangeToClient) { this.client.push({ to: new TextDecoder().decode(r), msg }); }
   toManager(id: string, msg: InterchangeToManager) { this.manager.push({ to: id, msg }); }
   resultsFor(client: string): WireResult[] {
-    return this.client.filter((c) => c.to === client && c.msg.type === MSG.results).flatMap((c) => (c.msg as { results: WireResult[] }).results);
+    return this.client.filter((c) => c.to === client && c.msg.type === MSG.results).flatMap((c) => (c.msg as unknown as { results: WireResult[] }).results);
   }
   tasksFor(manager: string) {
-    return this.manager.filter((m) => m.to === manager && m.msg.type === MSG.tasks).flatMap((m) => (m.msg as { tasks: { id: number }[] }).tasks);
+    return this.manager.filter((m) => m.to === manager && m.msg.type === MSG.tasks).flatMap((m) => (m.msg as unknown as { tasks: { id: number }[] }).tasks);
   }
 }
 
@@ -112,7 +112,7 @@ describe("InterchangeCore", () => {
   test("an oversized payload is refused with E_PAYLOAD_TOO_LARGE, others accepted", () => {
     const { out, core } = setup();
     core.onSubmit(enc.encode("A"), { type: MSG.submit, tasks: [{ id: 1, task_type: "RAW", payload: new Uint8Array(101) }, { id: 2, task_type: "RAW", payload: new Uint8Array(3) }] });
-    const refused = out.client.find((c) => c.msg.type === MSG.refused)!.msg as { ids: number[]; error: { code: string } };
+    const refused = out.client.find((c) => c.msg.type === MSG.refused)!.msg as unknown as { ids: number[]; error: { code: string } };
     expect(refused.ids).toEqual([1]);
     expect(refused.error.code).toBe("E_PAYLOAD_TOO_LARGE");
     expect(core.outstanding).toBe(1);
@@ -140,7 +140,7 @@ describe("InterchangeCore", () => {
     core.onSubmit(enc.encode("A"), submit([3]));
     core.flush();
     expect(out.resultsFor("A").map((r) => r.error?.code)).toEqual(["E_SHUTDOWN", "E_SHUTDOWN"]);
-    const refused = out.client.find((c) => c.msg.type === MSG.refused)!.msg as { ids: number[]; error: { code: string } };
+    const refused = out.client.find((c) => c.msg.type === MSG.refused)!.msg as unknown as { ids: number[]; error: { code: string } };
     expect(refused.ids).toEqual([3]);
     expect(core.outstanding).toBe(0);
   });
