@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Builds the container test images from local root filesystems, offline and in seconds:
+#   fx-test-a, fx-test-b  the host's glibc (ld-linux, libc, libm, libpthread, libdl) + dash + a few
+#                         coreutils; /etc/fx-image holds "a" / "b", /etc/os-release names the image.
+#   fx-test-noglibc       busybox-static only: no ELF interpreter, so a glibc binary can't start there.
+# The root filesystems stay under $FX_IMAGE_CACHE (default /var/cache/fx-test-images; apptainer can run
+# them as sandbox directories). An image is rebuilt only when this recipe or the host's glibc changed.
+#   usage: build-test-images.sh podman    (imports into podman as localhost/fx-test-*:latest)
+#          build-test-images.sh rootfs    (only the directories)
+set -euo pipefail
+MODE=${1:-podman}
+CACHE=${FX_IMAGE_CACHE:-/var/cache/fx-test-images}
+SELF="${BASH_SOURCE[0]}"
+RECIPE=$( { cat "$SELF"; ldd --version 2>&1 | head -1; } | sha256sum | cut -c1-16)
+mkdir -p "$CACHE"
+
+GLIBC_TOOLS=(sh dash cat ls env true false sleep echo id uname head tail wc tr mkdir rm)
+MULTIARCH=$(gcc -print-multiarch 2>/dev/null || dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
+
+skeleton() { # dir
+  local r=$1
+  mkdir -p "$r"/{usr/bin,usr/lib/"$MULTIARCH",usr/lib64,etc,proc,sys,dev,tmp,root,opt/fx,run,var/tmp,work}
+  ln -sfn usr/bin "$r/bin"; ln -sfn usr/bin "$r/sbin"; ln -sfn usr/lib "$r/lib"; ln -sfn usr/lib64 "$r/lib64"
+  chmod 1777 "$r/tmp" "$r/var/tmp"
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$r/etc/passwd"
+  echo 'nobody:x:65534:65534:nobody:/nonexistent:/bin/sh' >> "$r/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$r/etc/group"
+  : > "$r/etc/hosts"; : > "$r/etc/resolv.conf"
+}
+
+copy_with_libs() { # rootfs binary…
+  local r=$1; shift
+  local f lib
+  for f in "$@"; do
+    cp -L "$f" "$r/usr/bin/$(basename "$f")"
+    for lib in $(ldd "$f" | grep -Eo '/[^ ]+' | sort -u); do
+      local real; real=$(readlink -f "$lib")
+      local dest="$r/usr/lib/$MULTIARCH/$(basename "$lib")"
+      [ -e "$dest" ] || cp -L "$real" "$dest"
+    done
+  done
+}
+
+build_glibc_rootfs() { # name letter
+  local name=$1 letter=$2 r="$CACHE/rootfs-$1"
+  rm -rf "$r.tmp"; skeleton "$r.tmp"
+  local bins=() t
+  for t in "${GLIBC_TOOLS[@]}"; do bins+=("$(type -P "$t")"); done
+  copy_with_libs "$r.tmp" "${bins[@]}"
+  # what a glibc program (the fx binary) needs besides libc: the interpreter at its ABI path, libm, libpthread, libdl
+  local l
+  for l in libm.so.6 libpthread.so.0 libdl.so.2 librt.so.1 libgcc_s.so.1; do
+    [ -e "/usr/lib/$MULTIARCH/$l" ] && cp -L "/usr/lib/$MULTIARCH/$l" "$r.tmp/usr/lib/$MULTIARCH/$l"
+  done
+  ln -sfn "../lib/$MULTIARCH/ld-linux-x86-64.so.2" "$r.tmp/usr/lib64/ld-linux-x86-64.so.2"
+  echo "$letter" > "$r.tmp/etc/fx-image"
+  printf 'PRETTY_NAME="fx test image %s (host glibc)"\nNAME="fx-test"\nID=fx-test-%s\nVERSION_ID="%s"\n' \
+    "$letter" "$letter" "$letter" > "$r.tmp/etc/os-release"
+  rm -rf "$r"; mv "$r.tmp" "$r"
+}
+
+build_noglibc_rootfs() { # name
+  local r="$CACHE/rootfs-$1"
+  rm -rf "$r.tmp"; mkdir -p "$r.tmp"/{bin,etc,proc,sys,dev,tmp,root,opt/fx,run,work}
+  chmod 1777 "$r.tmp/tmp"
+  cp /bin/busybox "$r.tmp/bin/busybox"
+  local a
+  for a in $("$r.tmp/bin/busybox" --list); do [ -e "$r.tmp/bin/$a" ] || ln -s busybox "$r.tmp/bin/$a"; done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$r.tmp/etc/passwd"; echo 'root:x:0:' > "$r.tmp/etc/group"
+  echo noglibc > "$r.tmp/etc/fx-image"
+  printf 'PRETTY_NAME="fx test image without glibc (busybox-static)"\nID=fx-test-noglibc\n' > "$r.tmp/etc/os-release"
+  rm -rf "$r"; mv "$r.tmp" "$r"
+}
+
+ensure() { # name kind letter
+  local name=$1 kind=$2 letter=${3:-} r="$CACHE/rootfs-$1"
+  if [ "$(cat "$r/.fx-recipe" 2>/dev/null)" != "$RECIPE" ]; then
+    echo "images: building rootfs $name"
+    if [ "$kind" = glibc ]; then build_glibc_rootfs "$name" "$letter"; else build_noglibc_rootfs "$name"; fi
+    echo "$RECIPE" > "$r/.fx-recipe"
+  fi
+  if [ "$MODE" = podman ]; then
+    local ref="localhost/$name:latest" have=""
+    have=$(podman image inspect --format '{{index .Labels "fx.recipe"}}' "$ref" 2>/dev/null || true)
+    if [ "$have" != "$RECIPE" ]; then
+      echo "images: importing $ref"
+      tar -C "$r" --exclude=./.fx-recipe -c . | podman import -q --change "LABEL fx.recipe=$RECIPE" \
+        --change 'CMD ["/bin/sh"]' - "$ref" >/dev/null
+    fi
+  fi
+}
+
+ensure fx-test-a glibc a
+ensure fx-test-b glibc b
+ensure fx-test-noglibc busybox
+if [ "$MODE" = podman ]; then
+  podman run --rm --network none localhost/fx-test-a:latest /bin/cat /etc/fx-image >/dev/null \
+    || { echo "images: podman can't run localhost/fx-test-a" >&2; exit 1; }
+fi
+echo "images: ready ($CACHE)"
