@@ -1,20 +1,22 @@
 #!/usr/bin/env bun
 /**
  * fx: one binary, every role. This file only assembles the commander program from src/commands/
- * and maps errors to exit codes (2 = usage/config problem, 1 = runtime failure).
+ * and maps errors to exit codes (0 = ok, 2 = usage/config problem, 1 = runtime failure).
  */
 import { Command, CommanderError } from "commander";
 import { FX_VERSION, PROTOCOL_VERSION } from "./version.ts";
 import { FxError, UsageError, describeError } from "./util/errors.ts";
 import { registerCommands } from "./commands/index.ts";
+import { processIo, type CliContext, type CliIo } from "./commands/context.ts";
 
-export function buildProgram(): Command {
+export function buildProgram(ctx: CliContext): Command {
   const program = new Command("fx")
     .description("High-throughput function executor: executor, interchange, manager and worker roles in one binary")
     .version(`fx ${FX_VERSION} (protocol ${PROTOCOL_VERSION})`, "-V, --version", "print the fx and protocol versions")
+    .configureOutput({ writeOut: ctx.out, writeErr: ctx.err })
     .showHelpAfterError()
     .exitOverride();
-  registerCommands(program);
+  registerCommands(program, ctx);
   return program;
 }
 
@@ -25,15 +27,21 @@ export function exitCodeFor(err: unknown): number {
   return 1;
 }
 
-async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+/**
+ * Runs fx with `argv` (user arguments only, without the program name) and returns the exit code.
+ * Tests call this in-process with a context whose role entries record their options.
+ */
+export async function runCli(argv: readonly string[], io?: CliIo): Promise<number> {
+  let code = 0;
+  const context: CliContext = { ...(io ?? processIo()), setExitCode: (c) => { code = c; } };
+  const program = buildProgram(context);
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
   } catch (err) {
-    const code = exitCodeFor(err);
-    if (!(err instanceof CommanderError)) process.stderr.write(`fx: ${describeError(err)}\n`);
-    process.exit(code);
+    if (!(err instanceof CommanderError)) context.err(`fx: ${describeError(err)}\n`);
+    return exitCodeFor(err);
   }
 }
 
-if (import.meta.main) await main(process.argv);
+if (import.meta.main) process.exit(await runCli(process.argv.slice(2)));

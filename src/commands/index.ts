@@ -1,10 +1,18 @@
-/** Every subcommand, one file each: parse flags → typed options → the role's run(). No logic here. */
+/** Every subcommand, one file each: parse flags → typed options → the role's entry. No logic here. */
 import type { Command } from "commander";
+import type { CliContext } from "./context.ts";
+import { registerExecutor } from "./executor.ts";
+import { registerInterchange } from "./interchange.ts";
+import { registerManager } from "./manager.ts";
+import { registerWorker } from "./worker.ts";
+import { registerRun } from "./run.ts";
+import { registerConfig } from "./config.ts";
 
-export function registerCommands(program: Command): void {
-  for (const name of ["executor", "interchange", "manager", "worker", "run", "config"]) {
-    program.command(name).description(`${name} role (not built yet)`).action(() => {
-      process.stdout.write(`fx ${name}: not built yet\n`);
-    });
-  }
+export function registerCommands(program: Command, ctx: CliContext): void {
+  registerExecutor(program, ctx);
+  registerInterchange(program, ctx);
+  registerManager(program, ctx);
+  registerWorker(program, ctx);
+  registerRun(program, ctx);
+  registerConfig(program, ctx);
 }
