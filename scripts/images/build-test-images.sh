@@ -14,7 +14,7 @@ SELF="${BASH_SOURCE[0]}"
 RECIPE=$( { cat "$SELF"; ldd --version 2>&1 | head -1; } | sha256sum | cut -c1-16)
 mkdir -p "$CACHE"
 
-GLIBC_TOOLS=(sh dash cat ls env true false sleep echo id uname head tail wc tr mkdir rm)
+GLIBC_TOOLS=(sh dash cat ls env true false sleep echo id uname head tail wc tr mkdir rm grep cut date ps kill)
 MULTIARCH=$(gcc -print-multiarch 2>/dev/null || dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
 
 skeleton() { # dir
@@ -84,8 +84,10 @@ ensure() { # name kind letter
     have=$(podman image inspect --format '{{index .Labels "fx.recipe"}}' "$ref" 2>/dev/null || true)
     if [ "$have" != "$RECIPE" ]; then
       echo "images: importing $ref"
+      local old; old=$(podman image inspect --format '{{.Id}}' "$ref" 2>/dev/null || true)
       tar -C "$r" --exclude=./.fx-recipe -c . | podman import -q --change "LABEL fx.recipe=$RECIPE" \
         --change 'CMD ["/bin/sh"]' - "$ref" >/dev/null
+      [ -n "$old" ] && podman rmi "$old" >/dev/null 2>&1 || true   # the previous build, now untagged
     fi
   fi
 }
