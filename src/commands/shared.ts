@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { loadConfig, type ConfigOverride, EMBEDDED_ORIGIN } from "../config/load.ts";
-import { CONFIG_ERROR_CODES, ConfigError, formatProblem, type ConfigProblem } from "../config/errors.ts";
+import { ConfigError, formatProblem, type ConfigProblem } from "../config/errors.ts";
 import type { FxConfig } from "../config/schema.ts";
 import type { RoleLogOptions } from "../config/roles.ts";
 import { UsageError } from "../util/errors.ts";
@@ -64,7 +64,7 @@ export function loadRoleConfig(
   try {
     config = loadConfig({ ...source, env: ctx.env, overrides: all });
   } catch (err) {
-    if (err instanceof ConfigError && err.code === CONFIG_ERROR_CODES.INVALID && flagProblems.length > 0) {
+    if (err instanceof ConfigError && flagProblems.length > 0) {
       throw new ConfigError(err.code, err.origin, [...err.problems, ...flagProblems], { cause: err });
     }
     throw err;
