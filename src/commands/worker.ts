@@ -13,7 +13,7 @@ export function workerOptions(ctx: CliContext, flags: Flags): WorkerOptions {
   const workerType = (flags.workerType as string | undefined) ?? "RAW";
   if (workerType.trim() === "") problems.push({ path: "", source: "flag --worker-type", message: "must not be empty" });
   const { config } = loadRoleConfig(ctx, flags, flagOverrides(flags, { "max-payload-bytes": "executor.max_payload_bytes" }), problems);
-  return { ...logOptions(flags, config), managerUrl, workerId, workerType, maxPayloadBytes: config.executor.max_payload_bytes };
+  return { ...logOptions(flags, config), managerUrl, workerId, workerType, maxPayloadBytes: config.executor.max_payload_bytes, singleUse: flags.singleUse === true };
 }
 
 export function registerWorker(program: Command, ctx: CliContext): void {
@@ -23,6 +23,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     .option("--manager-url <url>", "the manager's worker channel, tcp://host:port or ipc://path (required)")
     .option("--worker-id <id>", "this worker's id (required)")
     .option("--worker-type <type>", "RAW or a container image name", "RAW")
-    .option("--max-payload-bytes <n>", "largest task or result payload");
+    .option("--max-payload-bytes <n>", "largest task or result payload")
+    .option("--single-use", "run exactly one task, then exit");
   addConfigOptions(cmd).action(async (flags: Flags) => runEntry(ctx, ctx.entries.worker, workerOptions(ctx, flags)));
 }

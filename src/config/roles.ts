@@ -73,6 +73,8 @@ export interface WorkerOptions extends RoleLogOptions {
   /** "RAW" or a container image name (`--worker-type`). */
   readonly workerType: string;
   readonly maxPayloadBytes: number;
+  /** Run exactly one task, then exit (`--single-use`; *_single_use container modes). */
+  readonly singleUse: boolean;
 }
 
 /** `fx interchange`: the endpoint's broker. Started by the executor (config on stdin) or by hand (`-c`). */

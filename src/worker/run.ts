@@ -1,7 +1,81 @@
-/** Entry of `fx worker` (placeholder until the role is built: reports the options it would run with). */
+/**
+ * Entry of `fx worker`: connect a DEALER (routing id = worker id) to the manager's worker channel, say
+ * hello, serve tasks until told to stop or until the manager is gone. The manager being gone is noticed two
+ * ways: the worker channel disconnects (and does not come back within a grace period), or this process's
+ * parent changes (the manager was SIGKILLed and we were re-parented) — so no worker outlives its manager.
+ */
+import os from "node:os";
 import type { WorkerOptions } from "../config/roles.ts";
-import { reportWouldRun } from "../util/placeholder.ts";
+import { createLogger } from "../util/log.ts";
+import { OrderedSender } from "../util/ordered-sender.ts";
+import { Dealer } from "../zmtp/index.ts";
+import { WorkerLoop } from "./worker.ts";
+
+/** How long the worker waits for its manager to (re)appear before giving up, ms. */
+const MANAGER_GRACE_MS = 10_000;
+const PARENT_POLL_MS = 500;
 
 export async function runWorker(opts: WorkerOptions): Promise<number> {
-  return reportWouldRun("worker", opts);
+  const log = createLogger({ name: `worker-${opts.workerId}`, level: opts.logLevel, logdir: opts.logdir ?? undefined });
+  const sock = new Dealer({
+    routingId: opts.workerId,
+    sendHighWaterMark: 100_000,
+    receiveHighWaterMark: 100_000,
+    maxMessageSize: Math.max(opts.maxPayloadBytes * 2, 16 * 1024 * 1024),
+    linger: 2000,
+  });
+  const out = new OrderedSender(sock);
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((r) => (resolveDone = r));
+  let finished = false;
+  const loop = new WorkerLoop({
+    workerId: opts.workerId,
+    workerType: opts.workerType,
+    host: os.hostname(),
+    singleUse: opts.singleUse,
+    log,
+    link: { send: (m) => out.send(m), close: () => sock.close() },
+    onDone: (code) => {
+      finished = true;
+      resolveDone(code);
+    },
+  });
+
+  let everConnected = false;
+  let goneTimer: ReturnType<typeof setTimeout> | null = null;
+  const managerGone = (why: string): void => {
+    if (finished) return;
+    log.info(`manager gone (${why})`);
+    loop.onManagerGone();
+  };
+  const armGone = (why: string): void => {
+    if (goneTimer === null) goneTimer = setTimeout(() => managerGone(why), MANAGER_GRACE_MS);
+  };
+  sock.on("handshake", () => {
+    everConnected = true;
+    if (goneTimer !== null) clearTimeout(goneTimer);
+    goneTimer = null;
+  });
+  // An orderly close by the manager means it is leaving; an error may be transient: give it the grace period.
+  sock.on("disconnect", (ev) => (ev.error === null ? managerGone("channel closed") : armGone("channel lost")));
+  sock.on("connect:retry", () => armGone(everConnected ? "channel lost" : "cannot reach the manager"));
+  sock.onMessage = (frames) => loop.onMessage(frames[frames.length - 1]!);
+
+  const ppid = process.ppid;
+  const parentWatch = setInterval(() => {
+    if (process.ppid !== ppid) managerGone("parent process exited");
+  }, PARENT_POLL_MS);
+  parentWatch.unref?.();
+
+  sock.connect(opts.managerUrl);
+  loop.start();
+  armGone("cannot reach the manager");
+  log.debug("worker started", { manager: opts.managerUrl, type: opts.workerType, single_use: opts.singleUse });
+
+  const code = await done;
+  clearInterval(parentWatch);
+  if (goneTimer !== null) clearTimeout(goneTimer);
+  log.debug("worker exiting", { served: loop.tasksServed, dropped: out.dropped });
+  log.close();
+  return code;
 }
