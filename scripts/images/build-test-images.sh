@@ -61,8 +61,8 @@ build_glibc_rootfs() { # name letter
 
 build_noglibc_rootfs() { # name
   local r="$CACHE/rootfs-$1"
-  rm -rf "$r.tmp"; mkdir -p "$r.tmp"/{bin,etc,proc,sys,dev,tmp,root,opt/fx,run,work}
-  chmod 1777 "$r.tmp/tmp"
+  rm -rf "$r.tmp"; mkdir -p "$r.tmp"/{bin,etc,proc,sys,dev,tmp,root,opt/fx,run,work,var/tmp}
+  chmod 1777 "$r.tmp/tmp" "$r.tmp/var/tmp"
   cp /bin/busybox "$r.tmp/bin/busybox"
   local a
   for a in $("$r.tmp/bin/busybox" --list); do [ -e "$r.tmp/bin/$a" ] || ln -s busybox "$r.tmp/bin/$a"; done

@@ -7,7 +7,8 @@
  *
  * The message names the image, the runtime, the exit status, a hint for the known causes, and the stderr tail:
  *   - "exec format error"                    → the image's architecture or the binary format doesn't fit
- *   - "no such file or directory" on exec    → no glibc ELF interpreter: musl/busybox-only image
+ *   - "no such file or directory" on exec    → no glibc ELF interpreter: musl/busybox-only image (runc's words;
+ *     apptainer says "a shared library is likely missing in the image")
  *   - "GLIBC_2.x not found"                  → the image's glibc is older than fx needs (2.17)
  *   - "image not known", "manifest unknown"… → the image isn't available to the runtime
  */
@@ -39,7 +40,7 @@ export function startFailureHint(stderr: string): string {
   if (/image not known|manifest unknown|no such image|unable to find image|pull access denied|initializing source|failed to pull|could not open image|not a valid image|no such file or directory.*\.sif/.test(s)) {
     return "the image is not available to the runtime (not pulled/built, wrong name or path)";
   }
-  if (s.includes("no such file or directory") || s.includes("not found")) {
+  if (s.includes("no such file or directory") || s.includes("not found") || s.includes("shared library is likely missing")) {
     return `the fx binary could not be executed at ${FX_IN_CONTAINER}: the image needs a glibc userland ` +
       `(/lib64/ld-linux-x86-64.so.2, libc.so.6 >= ${MIN_GLIBC}, libm, libpthread, libdl); musl or busybox-only images can't run it`;
   }

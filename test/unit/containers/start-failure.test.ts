@@ -42,3 +42,9 @@ describe("classifyStartFailure", () => {
     expect(e.cause).toBeInstanceOf(Error);
   });
 });
+
+test("apptainer's wording for a missing ELF interpreter also gets the glibc hint", () => {
+  const e = classifyStartFailure({ runtime: "apptainer", image: "/img", exitCode: 255,
+    stderr: "FATAL:   exec /opt/fx/fx failed: a shared library is likely missing in the image" });
+  expect(e.message).toContain("glibc userland");
+});
