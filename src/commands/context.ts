@@ -2,6 +2,7 @@
  * What commands need from the outside world, injectable so tests can run the commander program in-process
  * with argv arrays and see the typed options each role would receive.
  */
+import fs from "node:fs";
 import type { ExecutorOptions, InterchangeOptions, ManagerOptions, RunOptions, WorkerOptions } from "../config/roles.ts";
 import { runManager } from "../manager/run.ts";
 import { runWorker } from "../worker/run.ts";
@@ -42,13 +43,29 @@ export const ROLE_ENTRIES: RoleEntries = {
   run: runFxRun,
 };
 
+/**
+ * Synchronous, complete writes: the CLI calls process.exit() right after a command, which must not cut off
+ * output still queued in a stream (e.g. `fx config reference | less`). A closed pipe ends the write quietly.
+ */
+export function writeAllSync(fd: number, text: string): void {
+  let buf = Buffer.from(text);
+  while (buf.length > 0) {
+    try {
+      buf = buf.subarray(fs.writeSync(fd, buf));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EAGAIN") continue;
+      return;
+    }
+  }
+}
+
 export function processIo(): CliIo {
   return {
     entries: ROLE_ENTRIES,
     env: process.env,
     readStdin: () => new Response(Bun.stdin.stream()).text(),
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
+    out: (t) => writeAllSync(1, t),
+    err: (t) => writeAllSync(2, t),
     stderrIsTTY: Boolean(process.stderr.isTTY),
   };
 }
