@@ -60,7 +60,7 @@ export function spawnContainerWorker(opts: SpawnContainerWorkerOptions): Contain
   });
   const exited: Promise<ContainerExit> = proc.exited.then(async (code) => {
     await Promise.race([stderrDone, Bun.sleep(2000)]);
-    const signal = proc.signalCode ?? null;
+    const signal = proc.signalCode === null || proc.signalCode === undefined ? null : String(proc.signalCode);
     const exitCode = signal ? null : code;
     const t = stderrTail(tail);
     const startError = registered ? null : classifyStartFailure({ runtime, image: opts.image, exitCode, signal, stderr: tail });
