@@ -145,7 +145,15 @@ export class InterchangeCore {
   // ───────────── task channel ─────────────
 
   onManagerMessage(managerId: string, msg: ManagerToInterchange, now: number): void {
-    if (msg.type === MSG.register) return this.onRegister(msg, now);
+    if (msg.type === MSG.register) {
+      if (msg.manager_id !== managerId) {
+        const message = `manager_id ${JSON.stringify(msg.manager_id)} must equal the socket's routing id ${JSON.stringify(managerId)}`;
+        this.log.error("manager registration refused", { manager: managerId, reason: message });
+        this.out.toManager(managerId, { type: MSG.badRegistration, code: "E_BAD_REGISTRATION", message });
+        return;
+      }
+      return this.onRegister(msg, now);
+    }
     const m = this.managers.get(managerId);
     if (!m) {
       const lost = this.managers.wasLost(managerId);

@@ -1,0 +1,352 @@
+/**
+ * HighThroughputExecutor: the client library. `start()` spawns a local interchange (config on stdin) or
+ * `connect(urls)` joins a running endpoint; `submit*()` return Promises settled by results. Submissions made in
+ * one event-loop turn travel as one `submit` message; results arrive and settle in batches. It never hangs:
+ * when the interchange dies or stops answering, every outstanding Promise rejects with InterchangeLost within
+ * `lostTimeoutMs`.
+ */
+import { randomBytes } from "node:crypto";
+import { configFromObject } from "../config/load.ts";
+import { loadConfig } from "../config/load.ts";
+import type { ClientUrls } from "../config/roles.ts";
+import type { FxConfig } from "../config/schema.ts";
+import {
+  COMMANDS, FX_VERSION, MSG, PROTOCOL_VERSION, RAW_TASK_TYPE, decodeInterchangeToClient, encode,
+  type CommandRequest, type InterchangeToClient, type ManagerInfo, type TaskBody, type TaskState, type WireTask,
+} from "../protocol/index.ts";
+import { describeError } from "../util/errors.ts";
+import { silentLogger, type Logger } from "../util/log.ts";
+import { Dealer } from "../zmtp/index.ts";
+import { fnBody, moduleBody, shellBody, type ShellOptions } from "./bodies.ts";
+import { CommandClient } from "./command-client.ts";
+import { ExecutorError, EXECUTOR_ERROR_CODES, InterchangeLost, RemoteError } from "./errors.ts";
+import { InterchangeProcess } from "./interchange-process.ts";
+import { PendingTasks } from "./pending.ts";
+
+export interface ExecutorInit {
+  /** Ask the interchange for per-task status events (pending/dispatched/done/failed). */
+  readonly wantStatus?: boolean;
+  readonly logger?: Logger;
+  /** How long a lost connection may last before outstanding tasks fail (ms). Default: min(heartbeat_threshold, 10 s). */
+  readonly lostTimeoutMs?: number;
+}
+
+export interface TaskOptions {
+  /** Container image (the task type); absent = a plain worker. */
+  readonly container?: string;
+  /** Re-runs when the manager or worker is lost (overrides executor.retries). */
+  readonly retries?: number;
+  /** Declared duration in seconds. */
+  readonly duration?: number;
+}
+
+export type TaskPromise<T> = Promise<T> & { readonly taskId: number };
+export interface StatusEvent {
+  readonly taskId: number;
+  readonly state: TaskState;
+  readonly managerId: string;
+}
+
+const MAX_TASKS_PER_SUBMIT = 4096;
+const MAX_BYTES_PER_SUBMIT = 16 * 1024 * 1024;
+
+function isFullConfig(c: unknown): c is FxConfig {
+  return typeof c === "object" && c !== null && Object.isFrozen(c) && "executor" in c && "provider" in c;
+}
+
+export class HighThroughputExecutor {
+  readonly config: FxConfig;
+  private readonly log: Logger;
+  private readonly pending = new PendingTasks();
+  private readonly statusListeners = new Set<(e: StatusEvent) => void>();
+  private batch: WireTask[] = [];
+  private batchBytes = 0;
+  private flushScheduled = false;
+  private dealer: Dealer | null = null;
+  private commands: CommandClient | null = null;
+  private child: InterchangeProcess | null = null;
+  private state: "new" | "starting" | "running" | "lost" | "closed" = "new";
+  private lostError: InterchangeLost | null = null;
+  private lostTimer: ReturnType<typeof setTimeout> | null = null;
+  private maxPayload: number;
+  private shuttingDown: Promise<void> | null = null;
+  urls: ClientUrls | null = null;
+
+  /** `config`: a loaded FxConfig, a partial TOML-shaped object, or nothing (the embedded default). */
+  constructor(config?: FxConfig | Record<string, unknown>, private readonly init: ExecutorInit = {}) {
+    this.config = config === undefined ? loadConfig() : isFullConfig(config) ? config : configFromObject(config, { origin: "<HighThroughputExecutor config>" });
+    this.log = init.logger ?? silentLogger;
+    this.maxPayload = this.config.executor.max_payload_bytes;
+  }
+
+  // ───────────── lifecycle ─────────────
+
+  /** Starts a local interchange (which starts init_blocks managers through the provider) and connects. */
+  async start(): Promise<ClientUrls> {
+    if (this.state !== "new") throw new ExecutorError(EXECUTOR_ERROR_CODES.startFailed, `start(): executor is already ${this.state}`);
+    this.state = "starting";
+    const child = new InterchangeProcess(this.config);
+    this.child = child;
+    try {
+      const info = await child.start();
+      child.onExit((why) => this.lose(`the interchange process ended: ${why}`));
+      return await this.attach(info.client);
+    } catch (err) {
+      this.state = "closed";
+      child.kill("SIGKILL");
+      throw err;
+    }
+  }
+
+  /** Connects to a running endpoint's client channels. */
+  async connect(urls: ClientUrls): Promise<ClientUrls> {
+    if (this.state !== "new") throw new ExecutorError(EXECUTOR_ERROR_CODES.startFailed, `connect(): executor is already ${this.state}`);
+    this.state = "starting";
+    return this.attach(urls);
+  }
+
+  private async attach(urls: ClientUrls): Promise<ClientUrls> {
+    this.urls = urls;
+    // A fixed routing id: after a reconnect the interchange still knows which results are ours.
+    const routingId = Buffer.concat([Buffer.from("fx-"), Buffer.from(randomBytes(8).toString("hex"))]);
+    const dealer = new Dealer({
+      routingId, sendHighWaterMark: 100_000, receiveHighWaterMark: 10_000, linger: 0,
+      maxMessageSize: this.maxPayload * 4 + 64 * 1024 * 1024, heartbeatInterval: 1000, heartbeatTimeout: 5000, logger: this.log,
+    });
+    this.dealer = dealer;
+    this.commands = new CommandClient(urls.commands, this.log);
+    const welcomed = new Promise<void>((resolve) => (this.onWelcome = resolve));
+    dealer.on("disconnect", () => this.onDisconnect());
+    dealer.on("handshake", () => this.onReconnect());
+    dealer.connect(urls.tasks);
+    void this.receiveLoop(dealer);
+    await dealer.send(encode({ type: MSG.clientHello, protocol_version: PROTOCOL_VERSION, fx_version: FX_VERSION, want_status: this.init.wantStatus ?? false }));
+    const timeout = this.lostTimeoutMs() * 3;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      welcomed,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new InterchangeLost(`no welcome from the interchange at ${urls.tasks} within ${timeout} ms`)), timeout))),
+    ]).finally(() => clearTimeout(timer));
+    this.state = "running";
+    this.flush();
+    return urls;
+  }
+
+  private onWelcome: () => void = () => {};
+
+  private lostTimeoutMs(): number {
+    return this.init.lostTimeoutMs ?? Math.min(this.config.executor.heartbeat_threshold * 1000, 10_000);
+  }
+
+  private onDisconnect(): void {
+    if (this.state === "closed" || this.lostTimer) return;
+    const ms = this.lostTimeoutMs();
+    this.log.warn("lost the connection to the interchange; waiting for it to come back", { ms });
+    this.lostTimer = setTimeout(() => this.lose(`no connection to the interchange at ${this.urls?.tasks} for ${ms} ms`), ms);
+  }
+
+  private onReconnect(): void {
+    if (this.lostTimer) {
+      clearTimeout(this.lostTimer);
+      this.lostTimer = null;
+    }
+  }
+
+  /** The interchange is gone: every outstanding task rejects, and new submits reject at once. */
+  private lose(why: string): void {
+    if (this.state === "lost" || this.state === "closed" || this.shuttingDown) return;
+    this.state = "lost";
+    this.lostError = new InterchangeLost(`interchange lost: ${why}`);
+    this.batch = [];
+    const n = this.pending.rejectAll(this.lostError);
+    this.log.error("interchange lost", { why, failed_tasks: n });
+    void this.dealer?.close();
+    void this.commands?.close();
+  }
+
+  private async receiveLoop(dealer: Dealer): Promise<void> {
+    try {
+      for await (const frames of dealer) {
+        const body = frames[frames.length - 1];
+        if (!body) continue;
+        let msg: InterchangeToClient;
+        try {
+          msg = decodeInterchangeToClient(body);
+        } catch (err) {
+          this.log.warn("malformed message from the interchange (dropped)", { error: describeError(err) });
+          continue;
+        }
+        this.onMessage(msg);
+      }
+    } catch (err) {
+      if (!dealer.closed) this.lose(`receive failed: ${describeError(err)}`);
+    }
+  }
+
+  private onMessage(msg: InterchangeToClient): void {
+    switch (msg.type) {
+      case MSG.results:
+        for (const r of msg.results) this.pending.settle(r);
+        break;
+      case MSG.status:
+        if (this.statusListeners.size > 0) {
+          for (const [taskId, state, managerId] of msg.updates) for (const f of this.statusListeners) f({ taskId, state, managerId });
+        }
+        break;
+      case MSG.refused:
+        for (const id of msg.ids) this.pending.reject(id, new RemoteError(msg.error));
+        break;
+      case MSG.clientWelcome:
+        this.maxPayload = Math.min(this.maxPayload, msg.max_payload_bytes);
+        this.onWelcome();
+        break;
+      case MSG.error:
+        this.log.warn("the interchange reported an error", { code: msg.code, message: msg.message });
+        break;
+    }
+  }
+
+  // ───────────── submitting ─────────────
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  submit<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A): TaskPromise<Awaited<R>> {
+    return this.enqueue(() => fnBody(fn, args), {}) as TaskPromise<Awaited<R>>;
+  }
+
+  /** A shell command (string: run by /bin/sh -c; array: argv) → its ShellResult. */
+  submitShell(command: string | readonly string[], opts: ShellOptions = {}): TaskPromise<import("../protocol/index.ts").ShellResult> {
+    return this.enqueue(() => shellBody(command, opts), {}) as TaskPromise<import("../protocol/index.ts").ShellResult>;
+  }
+
+  /** An export of a module on the workers' filesystem, called with args. */
+  submitModule<R = unknown>(path: string, exportName: string, ...args: unknown[]): TaskPromise<R> {
+    return this.enqueue(() => moduleBody(path, exportName, args), {}) as TaskPromise<R>;
+  }
+
+  /** One task per item: fn(item). Resolves with the results in order (rejects on the first failure). */
+  map<T, R>(fn: (item: T) => R | Promise<R>, items: Iterable<T>): Promise<Awaited<R>[]> {
+    const ps: Promise<Awaited<R>>[] = [];
+    for (const item of items) ps.push(this.submit(fn, item));
+    return Promise.all(ps);
+  }
+
+  /** The same submit methods with task options (container, retries, duration). */
+  with(opts: TaskOptions) {
+    return {
+      submit: <A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A) => this.enqueue(() => fnBody(fn, args), opts) as TaskPromise<Awaited<R>>,
+      submitShell: (command: string | readonly string[], shell: ShellOptions = {}) => this.enqueue(() => shellBody(command, shell), opts) as TaskPromise<import("../protocol/index.ts").ShellResult>,
+      submitModule: <R = unknown>(path: string, exportName: string, ...args: unknown[]) => this.enqueue(() => moduleBody(path, exportName, args), opts) as TaskPromise<R>,
+    };
+  }
+
+  private enqueue(makeBody: () => TaskBody, opts: TaskOptions): TaskPromise<unknown> {
+    const refuse = (err: Error) => Object.assign(Promise.reject(err), { taskId: -1 });
+    if (this.state === "lost") return refuse(this.lostError!);
+    if (this.state === "closed" || this.shuttingDown) return refuse(new ExecutorError(EXECUTOR_ERROR_CODES.shutDown, "the executor is shut down"));
+    if (this.state === "new") return refuse(new ExecutorError(EXECUTOR_ERROR_CODES.notStarted, "call start() or connect() before submitting"));
+    let payload: Buffer;
+    try {
+      payload = encode(makeBody());
+    } catch (err) {
+      return refuse(err instanceof ExecutorError ? err : new ExecutorError(EXECUTOR_ERROR_CODES.badArgument, `cannot encode the task: ${describeError(err)}`, { cause: err }));
+    }
+    if (payload.length > this.maxPayload) {
+      return refuse(new ExecutorError(EXECUTOR_ERROR_CODES.payloadTooLarge, `task payload is ${payload.length} bytes, over max_payload_bytes (${this.maxPayload})`));
+    }
+    const { id, promise } = this.pending.add();
+    const t: { id: number; task_type: string; payload: Uint8Array; duration?: number; retries?: number } = { id, task_type: opts.container ?? RAW_TASK_TYPE, payload };
+    if (opts.duration !== undefined) t.duration = opts.duration;
+    if (opts.retries !== undefined) t.retries = opts.retries;
+    this.batch.push(t);
+    this.batchBytes += payload.length;
+    if (this.batch.length >= MAX_TASKS_PER_SUBMIT || this.batchBytes >= MAX_BYTES_PER_SUBMIT) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return Object.assign(promise, { taskId: id });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.state !== "running" || this.batch.length === 0 || !this.dealer) return;
+    const tasks = this.batch;
+    this.batch = [];
+    this.batchBytes = 0;
+    this.dealer.send(encode({ type: MSG.submit, tasks })).catch((err) => this.lose(`cannot send tasks: ${describeError(err)}`));
+  }
+
+  onStatus(f: (e: StatusEvent) => void): () => void {
+    this.statusListeners.add(f);
+    return () => this.statusListeners.delete(f);
+  }
+
+  /** Tasks submitted whose results have not arrived. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  // ───────────── commands ─────────────
+
+  private command(req: CommandRequest, timeoutMs?: number): Promise<unknown> {
+    if (!this.commands || this.state !== "running") return Promise.reject(this.lostError ?? new ExecutorError(EXECUTOR_ERROR_CODES.notStarted, `command ${req.type}: the executor is not running`));
+    return this.commands.call(req, timeoutMs);
+  }
+
+  outstanding(): Promise<{ total: number; queued: number; in_flight: number; per_manager: Record<string, number>; per_type: Record<string, number> }> {
+    return this.command({ type: COMMANDS.outstanding }) as never;
+  }
+  connectedManagers(): Promise<ManagerInfo[]> {
+    return this.command({ type: COMMANDS.managers }) as Promise<ManagerInfo[]>;
+  }
+  connectedWorkers(): Promise<{ managers: number; workers: number }> {
+    return this.command({ type: COMMANDS.workers }) as never;
+  }
+  utilization(): Promise<{ workers: number; in_flight: number; queued: number; utilization: number }> {
+    return this.command({ type: COMMANDS.utilization }) as never;
+  }
+  holdManager(managerId: string): Promise<unknown> {
+    return this.command({ type: COMMANDS.holdManager, manager_id: managerId });
+  }
+  scaleOut(blocks = 1): Promise<{ block_ids: string[] }> {
+    return this.command({ type: COMMANDS.scaleOut, blocks }, 60_000) as never;
+  }
+  scaleIn(blocks = 1): Promise<{ block_ids: string[] }> {
+    return this.command({ type: COMMANDS.scaleIn, blocks }) as never;
+  }
+  blocks(): Promise<unknown[]> {
+    return this.command({ type: COMMANDS.blocks }) as Promise<unknown[]>;
+  }
+  ping(): Promise<unknown> {
+    return this.command({ type: COMMANDS.ping });
+  }
+
+  /**
+   * Stops: a local interchange is told to shut down (outstanding tasks fail with E_SHUTDOWN; with `drain`, they
+   * finish first) and waited for; then the sockets close. Whatever is still outstanding rejects. Idempotent.
+   */
+  shutdown(opts: { drain?: boolean } = {}): Promise<void> {
+    if (!this.shuttingDown) this.shuttingDown = this.doShutdown(opts.drain ?? false);
+    return this.shuttingDown;
+  }
+
+  private async doShutdown(drain: boolean): Promise<void> {
+    this.flush();
+    if (this.child && this.child.running && this.commands && this.state === "running") {
+      try {
+        await this.commands.call({ type: COMMANDS.shutdown, drain }, 5000);
+      } catch (err) {
+        this.log.warn("shutdown command failed; stopping the interchange by signal", { error: describeError(err) });
+        this.child.kill("SIGTERM");
+      }
+    }
+    if (this.child) {
+      // wait for results of a drain, then for the process
+      await this.child.stop(drain ? 24 * 3600 * 1000 : 10_000);
+    }
+    if (this.lostTimer) clearTimeout(this.lostTimer);
+    this.state = "closed";
+    this.pending.rejectAll(new ExecutorError(EXECUTOR_ERROR_CODES.shutDown, "the executor was shut down before the task finished"));
+    await Promise.allSettled([this.dealer?.close(), this.commands?.close()]);
+  }
+}
