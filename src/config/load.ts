@@ -53,6 +53,12 @@ function record(c: Collector, f: FieldSpec, r: Checked, where: Omit<SetValue, "v
   else c.problems.push({ path, message: r.message, ...where });
 }
 
+/** Sections directly inside `prefix` ("" = the top level): ["provider.launcher"] for "provider". */
+function childSectionsOf(prefix: string): string[] {
+  const depth = prefix ? prefix.split(".").length + 1 : 1;
+  return SECTIONS.filter((s) => s.split(".").length === depth && (!prefix || s.startsWith(`${prefix}.`)));
+}
+
 /** Walks a parsed TOML document (or a plain object) against the known sections and keys. */
 function walkDocument(doc: Record<string, unknown>, lines: ReadonlyMap<string, number> | null, c: Collector): void {
   const where = (path: string) => {
@@ -60,11 +66,11 @@ function walkDocument(doc: Record<string, unknown>, lines: ReadonlyMap<string, n
     return line !== undefined ? { line } : {};
   };
   const walk = (table: Record<string, unknown>, prefix: string) => {
-    const childSections = SECTIONS.filter((s) => s.startsWith(prefix ? `${prefix}.` : "") && s.split(".").length === (prefix ? prefix.split(".").length + 1 : 1));
+    const childSections = childSectionsOf(prefix);
     const keys = prefix ? FIELDS.filter((f) => f.section === prefix).map((f) => f.key) : [];
     for (const [k, v] of Object.entries(table)) {
       const path = prefix ? `${prefix}.${k}` : k;
-      if (childSections.includes(path as (typeof SECTIONS)[number])) {
+      if (childSections.includes(path)) {
         if (isTable(v)) walk(v, path);
         else c.problems.push({ path, message: `expected a table [${path}], got a value`, ...where(path) });
         continue;
