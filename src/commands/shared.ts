@@ -30,7 +30,7 @@ export function flagOverrides(flags: Flags, map: Readonly<Record<string, string>
   for (const [flag, key] of Object.entries(map)) {
     const camel = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     const v = flags[camel];
-    if (v !== undefined) out.push({ path: key, value: Array.isArray(v) ? v.join(",") : String(v), source: `flag --${flag}` });
+    if (v !== undefined) out.push({ path: key, value: Array.isArray(v) ? v.join(",") : String(v), text: true, source: `flag --${flag}` });
   }
   return out;
 }
@@ -40,7 +40,7 @@ function setOverrides(flags: Flags, problems: ConfigProblem[]): ConfigOverride[]
   for (const s of (flags.set as string[] | undefined) ?? []) {
     const eq = s.indexOf("=");
     if (eq <= 0) problems.push({ path: "", source: `flag --set ${s}`, message: 'expected "section.key=value"' });
-    else out.push({ path: s.slice(0, eq).trim(), value: s.slice(eq + 1), source: `flag --set ${s}` });
+    else out.push({ path: s.slice(0, eq).trim(), value: s.slice(eq + 1), text: true, source: `flag --set ${s}` });
   }
   return out;
 }

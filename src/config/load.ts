@@ -14,11 +14,13 @@ import { closest } from "./suggest.ts";
 import { crossCheck, type SetValue } from "./validate.ts";
 import { EMBEDDED_DEFAULT_TOML } from "./embedded.ts";
 
-/** A value from a flag (string → read like an env var) or from code (checked as is). */
+/** A value from a flag (`text`: a string read like an env var) or from code (checked as is). */
 export interface ConfigOverride {
   /** Dotted key path, e.g. "executor.max_workers". */
   readonly path: string;
   readonly value: unknown;
+  /** The value is command-line text ("inf", "a,b", "true") to be read per the key's kind. */
+  readonly text?: boolean;
   /** For messages: "flag --max-workers". */
   readonly source: string;
 }
@@ -31,7 +33,8 @@ export interface LoadConfigOptions {
   readonly origin?: string;
   /** Environment to read FX_* overrides from; none when absent (commands pass process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly overrides?: readonly ConfigOverride[];
+  /** Highest precedence: a list (flags) or a partial object in TOML's shape, e.g. `{ executor: { max_workers: 2 } }`. */
+  readonly overrides?: readonly ConfigOverride[] | Readonly<Record<string, unknown>>;
 }
 
 export const EMBEDDED_ORIGIN = "<embedded default>";
@@ -112,14 +115,25 @@ function walkEnv(env: Readonly<Record<string, string | undefined>>, c: Collector
   }
 }
 
-function walkOverrides(overrides: readonly ConfigOverride[], c: Collector): void {
+/** `{ executor: { max_workers: 2 } }` → [{ path: "executor.max_workers", value: 2, source: "overrides" }]. */
+function flattenOverrides(obj: Readonly<Record<string, unknown>>, prefix = ""): ConfigOverride[] {
+  return Object.entries(obj).flatMap(([k, v]) => {
+    const path = prefix ? `${prefix}.${k}` : k;
+    return isTable(v) && (SECTIONS as readonly string[]).includes(path)
+      ? flattenOverrides(v, path)
+      : [{ path, value: v, source: "overrides" }];
+  });
+}
+
+function walkOverrides(given: readonly ConfigOverride[] | Readonly<Record<string, unknown>>, c: Collector): void {
+  const overrides = Array.isArray(given) ? (given as readonly ConfigOverride[]) : flattenOverrides(given as Readonly<Record<string, unknown>>);
   for (const o of overrides) {
     const f = fieldAt(o.path);
     if (!f) {
       c.problems.push({ path: o.path, source: o.source, message: "unknown setting" });
       continue;
     }
-    record(c, f, typeof o.value === "string" ? parseText(o.value, f.kind) : checkValue(o.value, f.kind), { source: o.source });
+    record(c, f, o.text && typeof o.value === "string" ? parseText(o.value, f.kind) : checkValue(o.value, f.kind), { source: o.source });
   }
 }
 
@@ -197,7 +211,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): FxConfig {
  * A config from a (partial) object in TOML's shape, e.g. `{ executor: { max_workers: 2 } }`, validated
  * exactly like a file; missing keys take DEFAULTS. For the executor library.
  */
-export function configFromObject(obj: unknown, opts: { origin?: string; overrides?: readonly ConfigOverride[] } = {}): FxConfig {
+export function configFromObject(obj: unknown, opts: { origin?: string; overrides?: LoadConfigOptions["overrides"] } = {}): FxConfig {
   const origin = opts.origin ?? "<object>";
   if (!isTable(obj)) throw new ConfigError(CONFIG_ERROR_CODES.INVALID, origin, [{ path: "", message: "expected an object of config sections" }]);
   const c: Collector = { problems: [], set: new Map() };

@@ -235,9 +235,18 @@ describe("precedence: flags > FX_* env > file > defaults", () => {
     const c = loadConfig({
       text: file,
       env: { FX_EXECUTOR_HEARTBEAT_PERIOD: "5" },
-      overrides: [{ path: "executor.heartbeat_period", value: "7", source: "flag --heartbeat-period" }],
+      overrides: [{ path: "executor.heartbeat_period", value: "7", text: true, source: "flag --heartbeat-period" }],
     });
     expect(c.executor.heartbeat_period).toBe(7);
+  });
+
+  test("overrides may also be a partial object in TOML's shape, checked like the file", () => {
+    const c = loadConfig({ text: file, overrides: { executor: { heartbeat_period: 4 }, provider: { launcher: { type: "srun" } } } });
+    expect(c.executor.heartbeat_period).toBe(4);
+    expect(c.provider.launcher.type).toBe("srun");
+    const { problems } = problemsOf(() => loadConfig({ overrides: { executor: { heartbeat_period: "4", nope: 1 } } }));
+    expect(find(problems, "executor.heartbeat_period").message).toContain("expected a number");
+    expect(find(problems, "executor.nope").message).toBe("unknown setting");
   });
 
   test("env strings are read per kind: inf, lists, port pairs, booleans, unset", () => {
