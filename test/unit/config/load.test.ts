@@ -92,6 +92,17 @@ templates = { podman = ["podman", "run", "--rm", "{image}"] }
     expect(loadConfig({ text: renderConfigToml(c) })).toEqual(c);
   });
 
+  test("renderConfigToml round-trips every section, including awkward strings (the executor hands configs to `fx interchange --config-stdin` this way)", () => {
+    const c = configFromObject({
+      endpoint: { name: "ep-1" },
+      executor: { max_workers: 3, container_image: "reg.io/a/b:1", worker_mode: "podman_reuse", worker_debug: true, poll_period: 2.5 },
+      provider: { type: "pbs", queue: "q", worker_init: 'module load "x"\nexport A=$B\t# tab', init_blocks: 0, max_blocks: 3 },
+      containers: { allowed_images: ["reg.io/a/b:1"], templates: { "my runtime": ["rt", "run", "{image}"] }, env_passthrough: ["HOME"] },
+      logging: { level: "debug", logdir: "/var/log/fx logs" },
+    });
+    expect(loadConfig({ text: renderConfigToml(c) })).toEqual(c);
+  });
+
   test("the result is frozen all the way down", () => {
     const c = loadConfig();
     expect(Object.isFrozen(c)).toBe(true);
