@@ -88,6 +88,31 @@ export class RawPeer {
     return peer;
   }
 
+  /** Listens on 127.0.0.1:0; `accepted` resolves with the raw peer of the first connection. */
+  static listen(decode = true): { endpoint: string; accepted: Promise<RawPeer> } {
+    let resolve!: (p: RawPeer) => void;
+    const accepted = new Promise<RawPeer>((r) => (resolve = r));
+    const server = Bun.listen<RawPeer | undefined>({
+      hostname: "127.0.0.1",
+      port: 0,
+      data: undefined,
+      socket: {
+        open: (s) => {
+          const peer = new RawPeer(decode);
+          peer.sock = s as unknown as BunSocket<undefined>;
+          s.data = peer;
+          resolve(peer);
+        },
+        data: (s, chunk) => s.data?.onData(chunk),
+        close: (s) => {
+          if (s.data) s.data.closed = true;
+        },
+      },
+    });
+    track({ close: () => server.stop(true) });
+    return { endpoint: `tcp://127.0.0.1:${server.port}`, accepted };
+  }
+
   private onData(chunk: Buffer): void {
     this.bytes += chunk.length;
     this.received.push(Buffer.from(chunk));
@@ -136,6 +161,14 @@ export class RawPeer {
 
   commands(name: string): Buffer[] {
     return this.frames.filter((f) => f.flags & FLAG_COMMAND).map((f) => parseCommand(f.body)).filter((c) => c.name === name).map((c) => c.data);
+  }
+
+  pause(): void {
+    this.sock!.pause();
+  }
+
+  resume(): void {
+    this.sock!.resume();
   }
 
   close(): void {
