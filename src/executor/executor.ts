@@ -12,7 +12,7 @@ import type { ClientUrls } from "../config/roles.ts";
 import type { FxConfig } from "../config/schema.ts";
 import {
   COMMANDS, FX_VERSION, MSG, PROTOCOL_VERSION, RAW_TASK_TYPE, decodeInterchangeToClient, encode,
-  type CommandRequest, type InterchangeToClient, type ManagerInfo, type TaskBody, type TaskState, type WireTask,
+  type CommandRequest, type InterchangeToClient, type ManagerInfo, type ShellResult, type TaskBody, type TaskState, type WireTask,
 } from "../protocol/index.ts";
 import { describeError } from "../util/errors.ts";
 import { silentLogger, type Logger } from "../util/log.ts";
@@ -21,7 +21,7 @@ import { fnBody, moduleBody, shellBody, type ShellOptions } from "./bodies.ts";
 import { CommandClient } from "./command-client.ts";
 import { ExecutorError, EXECUTOR_ERROR_CODES, InterchangeLost, RemoteError } from "./errors.ts";
 import { InterchangeProcess } from "./interchange-process.ts";
-import { PendingTasks } from "./pending.ts";
+import { PendingTasks, type TaskOutcome } from "./pending.ts";
 
 export interface ExecutorInit {
   /** Ask the interchange for per-task status events (pending/dispatched/done/failed). */
@@ -38,6 +38,11 @@ export interface TaskOptions {
   readonly retries?: number;
   /** Declared duration in seconds. */
   readonly duration?: number;
+}
+
+/** Resolve with a TaskOutcome (value, host, worker, start/end times) instead of the bare value. */
+export interface DetailedOptions extends TaskOptions {
+  readonly detailed: true;
 }
 
 export type TaskPromise<T> = Promise<T> & { readonly taskId: number };
@@ -214,8 +219,8 @@ export class HighThroughputExecutor {
   }
 
   /** A shell command (string: run by /bin/sh -c; array: argv) → its ShellResult. */
-  submitShell(command: string | readonly string[], opts: ShellOptions = {}): TaskPromise<import("../protocol/index.ts").ShellResult> {
-    return this.enqueue(() => shellBody(command, opts), {}) as TaskPromise<import("../protocol/index.ts").ShellResult>;
+  submitShell(command: string | readonly string[], opts: ShellOptions = {}): TaskPromise<ShellResult> {
+    return this.enqueue(() => shellBody(command, opts), {}) as TaskPromise<ShellResult>;
   }
 
   /** An export of a module on the workers' filesystem, called with args. */
@@ -230,16 +235,26 @@ export class HighThroughputExecutor {
     return Promise.all(ps);
   }
 
+  /** The submit methods with task options, resolving with TaskOutcome (value + host, worker, times). */
+  detailed(opts: TaskOptions = {}) {
+    const o = { ...opts, detailed: true };
+    return {
+      submit: <A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A) => this.enqueue(() => fnBody(fn, args), o) as TaskPromise<TaskOutcome<Awaited<R>>>,
+      submitShell: (command: string | readonly string[], shell: ShellOptions = {}) => this.enqueue(() => shellBody(command, shell), o) as TaskPromise<TaskOutcome<ShellResult>>,
+      submitModule: <R = unknown>(path: string, exportName: string, ...args: unknown[]) => this.enqueue(() => moduleBody(path, exportName, args), o) as TaskPromise<TaskOutcome<R>>,
+    };
+  }
+
   /** The same submit methods with task options (container, retries, duration). */
   with(opts: TaskOptions) {
     return {
       submit: <A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A) => this.enqueue(() => fnBody(fn, args), opts) as TaskPromise<Awaited<R>>,
-      submitShell: (command: string | readonly string[], shell: ShellOptions = {}) => this.enqueue(() => shellBody(command, shell), opts) as TaskPromise<import("../protocol/index.ts").ShellResult>,
+      submitShell: (command: string | readonly string[], shell: ShellOptions = {}) => this.enqueue(() => shellBody(command, shell), opts) as TaskPromise<ShellResult>,
       submitModule: <R = unknown>(path: string, exportName: string, ...args: unknown[]) => this.enqueue(() => moduleBody(path, exportName, args), opts) as TaskPromise<R>,
     };
   }
 
-  private enqueue(makeBody: () => TaskBody, opts: TaskOptions): TaskPromise<unknown> {
+  private enqueue(makeBody: () => TaskBody, opts: TaskOptions & { detailed?: boolean }): TaskPromise<unknown> {
     const refuse = (err: Error) => Object.assign(Promise.reject(err), { taskId: -1 });
     if (this.state === "lost") return refuse(this.lostError!);
     if (this.state === "closed" || this.shuttingDown) return refuse(new ExecutorError(EXECUTOR_ERROR_CODES.shutDown, "the executor is shut down"));
@@ -253,7 +268,7 @@ export class HighThroughputExecutor {
     if (payload.length > this.maxPayload) {
       return refuse(new ExecutorError(EXECUTOR_ERROR_CODES.payloadTooLarge, `task payload is ${payload.length} bytes, over max_payload_bytes (${this.maxPayload})`));
     }
-    const { id, promise } = this.pending.add();
+    const { id, promise } = this.pending.add(opts.detailed === true);
     const t: { id: number; task_type: string; payload: Uint8Array; duration?: number; retries?: number } = { id, task_type: opts.container ?? RAW_TASK_TYPE, payload };
     if (opts.duration !== undefined) t.duration = opts.duration;
     if (opts.retries !== undefined) t.retries = opts.retries;

@@ -8,6 +8,18 @@ import { RemoteError } from "./errors.ts";
 interface Settle {
   resolve(v: unknown): void;
   reject(e: unknown): void;
+  /** Resolve with a TaskOutcome (value + where/when it ran) instead of the bare value. */
+  detailed: boolean;
+}
+
+/** A finished task with its provenance (what `with({ detailed: true })` resolves to). */
+export interface TaskOutcome<T = unknown> {
+  readonly value: T;
+  readonly host: string | undefined;
+  readonly workerId: string | undefined;
+  /** ms since epoch, as the worker saw them. */
+  readonly startedMs: number | undefined;
+  readonly endedMs: number | undefined;
 }
 
 export class PendingTasks {
@@ -22,10 +34,10 @@ export class PendingTasks {
   }
 
   /** A fresh task id and its promise. */
-  add(): { id: number; promise: Promise<unknown> } {
+  add(detailed = false): { id: number; promise: Promise<unknown> } {
     const id = this.nextId++;
     let s!: Settle;
-    const promise = new Promise<unknown>((resolve, reject) => (s = { resolve, reject }));
+    const promise = new Promise<unknown>((resolve, reject) => (s = { resolve, reject, detailed }));
     this.map.set(id, s);
     return { id, promise };
   }
@@ -49,7 +61,8 @@ export class PendingTasks {
       return true;
     }
     this.done++;
-    s.resolve(v);
+    if (s.detailed) s.resolve({ value: v, host: r.host, workerId: r.worker_id, startedMs: r.t_start, endedMs: r.t_end } satisfies TaskOutcome);
+    else s.resolve(v);
     return true;
   }
 

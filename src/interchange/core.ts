@@ -218,19 +218,22 @@ export class InterchangeCore {
         this.requeue(slot);
         continue;
       }
-      this.deliver(slot, r, m.id);
+      this.deliver(slot, r, m);
     }
   }
 
-  private deliver(slot: number, r: WireResult, managerId: string): void {
+  private deliver(slot: number, r: WireResult, m: ManagerEntry): void {
     const s = this.store;
     const client = s.client[slot]!;
     const id = s.clientTaskId[slot]!;
-    const out: WireResult = r.error
-      ? { id, error: r.error, host: r.host, worker_id: r.worker_id, t_start: r.t_start, t_end: r.t_end }
-      : { id, value: r.value, host: r.host, worker_id: r.worker_id, t_start: r.t_start, t_end: r.t_end };
+    const host = r.host ?? m.reg.hostname;
+    // only defined fields go on the wire (msgpack has no `undefined`; other-language clients would see an ext)
+    const out: { -readonly [K in keyof WireResult]: WireResult[K] } = r.error ? { id, error: r.error, host } : { id, value: r.value, host };
+    if (r.worker_id !== undefined) out.worker_id = r.worker_id;
+    if (r.t_start !== undefined) out.t_start = r.t_start;
+    if (r.t_end !== undefined) out.t_end = r.t_end;
     this.clients.addResult(client, out);
-    this.clients.addStatus(client, id, r.error ? "failed" : "done", managerId);
+    this.clients.addStatus(client, id, r.error ? "failed" : "done", m.id);
     if (r.error) this.counters.failed++;
     else this.counters.completed++;
     s.release(slot);
