@@ -50,7 +50,8 @@ async function makeSockets() {
   const n = Number(a.count);
   const socks = [];
   for (let i = 0; i < n; i++) {
-    const opts = { linger: 0, sendTimeout: 20000 };
+    const opts = { linger: 0 };
+    if (a.type !== "SUB" && a.type !== "PULL") opts.sendTimeout = 20000;
     if (a["routing-id"] !== undefined) opts.routingId = n === 1 ? a["routing-id"] : `${a["routing-id"]}${i}`;
     if (a.heartbeat) {
       const [ivl, timeout, ttl] = a.heartbeat.split(",").map(Number);
