@@ -44,4 +44,5 @@ export async function runCli(argv: readonly string[], io?: CliIo): Promise<numbe
   }
 }
 
-if (import.meta.main) process.exit(await runCli(process.argv.slice(2)));
+// No top-level await: `bun build --compile --bytecode` (scripts/build) refuses it.
+if (import.meta.main) void runCli(process.argv.slice(2)).then((code) => process.exit(code));

@@ -5,9 +5,12 @@
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
-/** True inside the `bun build --compile` binary (its modules live under the virtual /$bunfs root). */
+/**
+ * True inside the `bun build --compile` binary: its entry lives under the virtual /$bunfs root (B:/~BUN on
+ * Windows). Bun.main is checked first because with `--bytecode` import.meta.url keeps the source path.
+ */
 export function isCompiled(): boolean {
-  return import.meta.url.includes("$bunfs") || import.meta.url.includes("~BUN");
+  return [Bun.main, import.meta.url].some((u) => u.includes("$bunfs") || u.includes("~BUN"));
 }
 
 const CLI_SOURCE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "cli.ts");
