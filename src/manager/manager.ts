@@ -262,7 +262,7 @@ export class ManagerCore {
     }
     if (this.map.queued > 0) this.applyPlan(now);
     this.updateCapacity();
-    if (this.phase === "draining" && this.map.held === 0 && this.batch.size === 0) this.stop(0, "drained");
+    if (this.phase === "draining" && this.map.held === 0) this.stop(0, "drained"); // stop() flushes the batch
   }
 
   private applyPlan(now: number): void {

@@ -36,7 +36,7 @@ interface Handle {
 /** The `fx worker …` arguments (after the binary). */
 export function workerArgs(o: LauncherOptions, workerId: string, type: string, singleUse: boolean): string[] {
   const args = ["worker", "--manager-url", o.workerUrl, "--worker-id", workerId, "--worker-type", type, "--max-payload-bytes", String(o.maxPayloadBytes)];
-  if (o.logdir !== null) args.push("--logdir", o.logdir);
+  args.push("--logdir", o.logdir ?? ""); // "" = stderr (inherited from the manager), never the config default
   if (o.debug) args.push("--debug");
   if (singleUse) args.push("--single-use");
   return args;

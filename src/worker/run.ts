@@ -11,8 +11,9 @@ import { OrderedSender } from "../util/ordered-sender.ts";
 import { Dealer } from "../zmtp/index.ts";
 import { WorkerLoop } from "./worker.ts";
 
-/** How long the worker waits for its manager to (re)appear before giving up, ms. */
-const MANAGER_GRACE_MS = 10_000;
+/** How long the worker waits for its manager to (re)appear before giving up, ms. The manager binds before
+ *  it starts workers and never comes back on the same ipc path, so a refused connect is already telling. */
+const MANAGER_GRACE_MS = 2_000;
 const PARENT_POLL_MS = 500;
 
 export async function runWorker(opts: WorkerOptions): Promise<number> {
