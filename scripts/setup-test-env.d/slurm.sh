@@ -41,7 +41,10 @@ bash "$(dirname "$0")/slurm-teardown" --slurm-only >/dev/null 2>&1 || true
 rm -rf "$S"; mkdir -p "$S"/{ctld,d,log}
 NODE=$(hostname -s)
 getent hosts "$NODE" >/dev/null || echo "127.0.0.1 $NODE" >> /etc/hosts
-NODELINE=$(slurmd -C | head -1)                            # NodeName=… CPUs=… RealMemory=…
+# The node advertises FX_SLURM_CPUS (default 8) CPUs whatever the machine has (config_overrides), so
+# tests can run several small blocks at once on a 2-core box; memory is what slurmd sees.
+MEM=$(slurmd -C | head -1 | grep -o 'RealMemory=[0-9]*' || echo RealMemory=1000)
+NODELINE="NodeName=$NODE CPUs=${FX_SLURM_CPUS:-8} $MEM"
 mkdir -p /etc/slurm
 cat > /etc/slurm/slurm.conf <<CONF
 # written by fx scripts/setup-test-env.d/slurm.sh (single-node test cluster)
@@ -62,6 +65,7 @@ SchedulerType=sched/backfill
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ProctrackType=proctrack/linuxproc
+SlurmdParameters=config_overrides
 TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none

@@ -3,6 +3,7 @@ import type { ProviderConfig } from "../config/schema.ts";
 import type { ProviderDeps } from "./deps.ts";
 import type { Provider } from "./provider.ts";
 import { LocalProvider } from "./local.ts";
+import { SlurmProvider } from "./slurm.ts";
 import { ProviderError, PROVIDER_ERROR_CODES } from "./errors.ts";
 
 export { JobState, JOB_STATES, TERMINAL_JOB_STATES, isTerminal, type JobStatus, type JobCommand, type Provider } from "./provider.ts";
@@ -10,6 +11,8 @@ export { ProviderError, PROVIDER_ERROR_CODES } from "./errors.ts";
 export type { ProviderDeps } from "./deps.ts";
 export { runCommand, type CommandRunner, type CommandResult, type CommandOptions } from "./command-runner.ts";
 export { LocalProvider } from "./local.ts";
+export { SlurmProvider } from "./slurm.ts";
+export { BatchProvider } from "./batch.ts";
 export { shellQuote } from "./shell-quote.ts";
 export { readTail } from "./job-script.ts";
 
@@ -17,6 +20,8 @@ export function createProvider(cfg: ProviderConfig, deps: ProviderDeps): Provide
   switch (cfg.type) {
     case "local":
       return LocalProvider.fromConfig(cfg, deps);
+    case "slurm":
+      return new SlurmProvider(cfg, deps);
     default:
       throw new ProviderError(PROVIDER_ERROR_CODES.CONFIG, `provider type "${cfg.type}" is not available yet`);
   }
