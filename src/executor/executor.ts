@@ -29,6 +29,8 @@ export interface ExecutorInit {
   readonly logger?: Logger;
   /** How long a lost connection may last before outstanding tasks fail (ms). Default: min(heartbeat_threshold, 10 s). */
   readonly lostTimeoutMs?: number;
+  /** argv prefix that runs fx for the local interchange (e.g. ["/path/to/dist/fx"]); default: this program. */
+  readonly fxCommand?: readonly string[];
 }
 
 export interface TaskOptions {
@@ -76,6 +78,8 @@ export class HighThroughputExecutor {
   private maxPayload: number;
   private shuttingDown: Promise<void> | null = null;
   urls: ClientUrls | null = null;
+  /** Pid of the interchange this executor started, if any. */
+  interchangePid: number | null = null;
 
   /** `config`: a loaded FxConfig, a partial TOML-shaped object, or nothing (the embedded default). */
   constructor(config?: FxConfig | Record<string, unknown>, private readonly init: ExecutorInit = {}) {
@@ -90,10 +94,11 @@ export class HighThroughputExecutor {
   async start(): Promise<ClientUrls> {
     if (this.state !== "new") throw new ExecutorError(EXECUTOR_ERROR_CODES.startFailed, `start(): executor is already ${this.state}`);
     this.state = "starting";
-    const child = new InterchangeProcess(this.config);
+    const child = new InterchangeProcess(this.config, this.init.fxCommand ?? null);
     this.child = child;
     try {
       const info = await child.start();
+      this.interchangePid = info.pid;
       child.onExit((why) => this.lose(`the interchange process ended: ${why}`));
       return await this.attach(info.client);
     } catch (err) {

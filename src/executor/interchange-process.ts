@@ -20,7 +20,8 @@ export class InterchangeProcess {
   readonly exited: Promise<void>;
   private resolveExited!: () => void;
 
-  constructor(private readonly config: FxConfig, private readonly extraArgs: readonly string[] = []) {
+  /** `fxCommand`: argv prefix that runs fx (default: this binary, see selfArgv). */
+  constructor(private readonly config: FxConfig, private readonly fxCommand: readonly string[] | null = null) {
     this.exited = new Promise((r) => (this.resolveExited = r));
   }
 
@@ -42,7 +43,8 @@ export class InterchangeProcess {
 
   /** Spawns the interchange and resolves with its URLs once it is ready. */
   start(timeoutMs = 30_000): Promise<ReadyInfo> {
-    const argv = selfArgv(["interchange", "--config-stdin", ...this.extraArgs]);
+    const args = ["interchange", "--config-stdin"];
+    const argv = this.fxCommand ? [...this.fxCommand, ...args] : selfArgv(args);
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
     this.child = child;
     child.stdin!.on("error", () => {}); // an early exit closes the pipe; the exit handler reports it

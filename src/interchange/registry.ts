@@ -128,6 +128,7 @@ export class ManagerRegistry {
       manager_id: e.id,
       block_id: e.reg.block_id,
       hostname: e.reg.hostname,
+      pid: e.reg.pid,
       worker_count: e.reg.worker_count,
       worker_types: e.reg.worker_types,
       outstanding: e.inflight.size,

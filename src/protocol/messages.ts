@@ -179,6 +179,8 @@ export interface ManagerInfo {
   readonly manager_id: string;
   readonly block_id: string;
   readonly hostname: string;
+  /** The manager's process id on its host (from its registration). */
+  readonly pid: number;
   readonly worker_count: number;
   readonly worker_types: readonly string[];
   readonly outstanding: number;
