@@ -68,6 +68,8 @@ export class Connection implements DecoderSink {
   /** Pattern state the owning socket keeps per peer (e.g. subscriptions). */
   slot: unknown = undefined;
   private live: { startedAt: number; ready: boolean; lastRecv: number; lastPingSent: number; pingOutstandingSince: number; peerTtl: number };
+  /** Liveness options for this peer: heartbeats only with ZMTP 3.1 peers. */
+  private liveOpts: { handshakeTimeout: number; heartbeatInterval: number; heartbeatTimeout: number };
   private timer: ReturnType<typeof setInterval> | null = null;
   private timerPeriod = 0;
   private lingerResolve: (() => void) | null = null;
@@ -85,6 +87,7 @@ export class Connection implements DecoderSink {
     this.writer = new FrameWriter(link);
     const now = o.clock.now();
     this.live = { startedAt: now, ready: false, lastRecv: now, lastPingSent: -1, pingOutstandingSince: -1, peerTtl: 0 };
+    this.liveOpts = { handshakeTimeout: o.handshakeTimeout, heartbeatInterval: o.heartbeatInterval, heartbeatTimeout: o.heartbeatTimeout };
   }
 
   get ready(): boolean {
@@ -123,6 +126,7 @@ export class Connection implements DecoderSink {
       throw new ZmtpError("E_ZMTP_MECHANISM", `peer wants mechanism ${JSON.stringify(g.mechanism)}; only NULL is supported`);
     }
     this.peerMinor = g.minor;
+    if (g.minor < 1) this.liveOpts.heartbeatInterval = 0;
     this.state = ConnState.Handshake;
     const o = this.owner.options;
     const props: [string, Uint8Array | string][] = [["Socket-Type", this.owner.type]];
@@ -264,8 +268,7 @@ export class Connection implements DecoderSink {
   // ---- liveness ----
 
   private retime(): void {
-    const o = this.owner.options;
-    const period = this.state === ConnState.Closed ? 0 : livenessTick(this.live as LivenessState, o);
+    const period = this.state === ConnState.Closed ? 0 : livenessTick(this.live as LivenessState, this.liveOpts);
     if (period === this.timerPeriod) return;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -279,7 +282,7 @@ export class Connection implements DecoderSink {
   private tick(): void {
     const o = this.owner.options;
     const now = o.clock.now();
-    const a = livenessStep(this.live, now, o);
+    const a = livenessStep(this.live, now, this.liveOpts);
     if (a.kind === "expire") this.fail(new ZmtpError(a.code, a.reason));
     else if (a.kind === "ping") {
       this.live.lastPingSent = now;
@@ -332,7 +335,7 @@ export class Connection implements DecoderSink {
     if (this.state === ConnState.Closed) return;
     let err: ZmtpError | null = null;
     if (this.state !== ConnState.Ready) {
-      err = new ZmtpError(this.decoder.atBoundary && this.state === ConnState.Greeting ? "E_ZMTP_TRUNCATED" : "E_ZMTP_TRUNCATED", "peer closed the connection before the handshake finished", { cause });
+      err = new ZmtpError("E_ZMTP_TRUNCATED", "peer closed the connection before the handshake finished", { cause });
     } else if (!this.decoder.atBoundary || this.parts.length > 0) {
       err = new ZmtpError("E_ZMTP_TRUNCATED", "peer closed the connection in the middle of a message", { cause });
     } else if (cause) {

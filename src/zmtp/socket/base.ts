@@ -195,6 +195,7 @@ export abstract class Socket implements ConnectionOwner {
       this.options.logger.debug("zmtp connection closed", { endpoint: conn.endpoint, remote: conn.remote, code: err.code, error: err.message });
       this.events.emit("error", { endpoint: conn.endpoint, remote: conn.remote, error: err });
     }
+    this.wakeWriters(); // a full peer leaving may leave only peers with room
     const d = this.dialerOf.get(conn);
     if (d) {
       this.dialerOf.delete(conn);
