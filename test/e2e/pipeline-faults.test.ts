@@ -1,0 +1,123 @@
+/**
+ * Failures through the compiled dist/fx: a manager killed with SIGKILL mid-run (tasks fail with ManagerLost, or
+ * re-run with retries; no other task lost or run twice), the interchange killed (every outstanding Promise
+ * rejects with InterchangeLost), SIGTERM to the interchange (no stray processes).
+ */
+import { afterEach, beforeAll, describe, expect, test } from "bun:test";
+import fs from "node:fs";
+import path from "node:path";
+import { InterchangeLost, RemoteError, type HighThroughputExecutor } from "../../src/index.ts";
+import { ensureBuilt, executorFor, killMarked, processesMarked, tempDir, waitFor } from "../helpers/pipeline.ts";
+
+let dir = "";
+let ex: HighThroughputExecutor | null = null;
+
+beforeAll(() => ensureBuilt());
+afterEach(async () => {
+  await ex?.shutdown().catch(() => {});
+  ex = null;
+  if (dir) {
+    killMarked(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Runs tasks that each append a line to runs/<i> and sleep, kills one manager with SIGKILL while it has some. */
+async function killOneManagerMidRun(retries: number) {
+  dir = tempDir(`faults-r${retries}`);
+  const runs = path.join(dir, "runs");
+  fs.mkdirSync(runs);
+  ex = executorFor(dir, { executor: { retries }, provider: { init_blocks: 2, max_blocks: 2 } }, { wantStatus: true });
+  const sentTo = new Map<number, Set<string>>();
+  ex.onStatus((e) => {
+    if (e.state !== "dispatched") return;
+    let s = sentTo.get(e.taskId);
+    if (!s) sentTo.set(e.taskId, (s = new Set()));
+    s.add(e.managerId);
+  });
+  await ex.start();
+  expect(await waitFor(async () => (await ex!.connectedManagers()).length === 2, 60_000, 200)).toBe(true);
+  const n = 16;
+  const tasks = Array.from({ length: n }, (_, i) => ex!.submitShell(["bash", "-c", `echo run >> ${runs}/${i}; sleep 0.8`]));
+  const settled = Promise.allSettled(tasks);
+  let victim = "";
+  expect(await waitFor(async () => {
+    const o = await ex!.outstanding();
+    victim = Object.entries(o.per_manager).find(([, c]) => c > 0)?.[0] ?? "";
+    return victim !== "";
+  }, 30_000, 20)).toBe(true);
+  const info = (await ex.connectedManagers()).find((m) => m.manager_id === victim)!;
+  process.kill(info.pid, "SIGKILL");
+  const results = await settled;
+  const lines = (i: number) => (fs.existsSync(`${runs}/${i}`) ? fs.readFileSync(`${runs}/${i}`, "utf8").split("\n").filter(Boolean).length : 0);
+  return { results, tasks, victim, sentTo, lines };
+}
+
+describe("pipeline failures (dist/fx)", () => {
+  test("a manager killed with SIGKILL: its in-flight tasks fail with ManagerLost; every other task runs exactly once", async () => {
+    const { results, tasks, victim, sentTo, lines } = await killOneManagerMidRun(0);
+    const lost = results.filter((r) => r.status === "rejected");
+    expect(lost.length).toBeGreaterThan(0);
+    for (const r of lost) {
+      const e = (r as PromiseRejectedResult).reason;
+      expect(e).toBeInstanceOf(RemoteError);
+      expect(e.code).toBe("E_MANAGER_LOST");
+      expect(e.remoteName).toBe("ManagerLost");
+      expect(e.managerId).toBe(victim);
+    }
+    results.forEach((r, i) => {
+      if (r.status === "fulfilled") {
+        expect(r.value.returncode).toBe(0);
+        expect(lines(i)).toBe(1);
+      } else expect([...sentTo.get(tasks[i]!.taskId)!]).toEqual([victim]);
+    });
+  }, 180_000);
+
+  test("with retries, the killed manager's tasks run again elsewhere and all succeed; tasks it never had run once", async () => {
+    const { results, tasks, victim, sentTo, lines } = await killOneManagerMidRun(2);
+    expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+    let rerun = 0;
+    results.forEach((_, i) => {
+      const managers = sentTo.get(tasks[i]!.taskId)!;
+      if (managers.has(victim) && managers.size > 1) rerun++;
+      if (!managers.has(victim)) expect(lines(i)).toBe(1);
+      else expect(lines(i)).toBeGreaterThanOrEqual(1);
+    });
+    expect(rerun).toBeGreaterThan(0);
+  }, 180_000);
+
+  test("the interchange killed: every outstanding Promise rejects with InterchangeLost", async () => {
+    dir = tempDir("faults-ix");
+    ex = executorFor(dir);
+    await ex.start();
+    expect(await ex.submit(() => 1)).toBe(1);
+    const outstanding = Array.from({ length: 50 }, () => ex!.submitShell("sleep 30"));
+    await Bun.sleep(200);
+    process.kill(ex.interchangePid!, "SIGKILL");
+    const results = await Promise.allSettled(outstanding);
+    for (const r of results) {
+      expect(r.status).toBe("rejected");
+      const e = (r as PromiseRejectedResult).reason;
+      expect(e).toBeInstanceOf(InterchangeLost);
+      expect(e.code).toBe("E_INTERCHANGE_LOST");
+      expect(e.message).toContain("SIGKILL");
+    }
+    const late = await ex.submit(() => 1).catch((e) => e);
+    expect(late).toBeInstanceOf(InterchangeLost);
+    // its managers notice the silence (heartbeat_threshold) and leave with their workers
+    expect(await waitFor(() => processesMarked(dir).length === 0, 60_000, 200)).toBe(true);
+  }, 120_000);
+
+  test("SIGTERM to the interchange: outstanding tasks fail with ShutdownRequest and no fx process is left", async () => {
+    dir = tempDir("faults-term");
+    ex = executorFor(dir, { provider: { init_blocks: 2, max_blocks: 2 } });
+    await ex.start();
+    expect(await waitFor(async () => (await ex!.connectedManagers()).length === 2, 60_000, 200)).toBe(true);
+    const p = ex.submitShell("sleep 30").catch((e) => e);
+    await Bun.sleep(300);
+    process.kill(ex.interchangePid!, "SIGTERM");
+    const e = await p;
+    expect(["E_SHUTDOWN", "E_INTERCHANGE_LOST"]).toContain(e.code);
+    expect(await waitFor(() => processesMarked(dir).length === 0, 60_000, 100)).toBe(true);
+  }, 120_000);
+});
