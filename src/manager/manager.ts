@@ -55,6 +55,9 @@ export interface ManagerDeps {
   readonly onExit: (code: number, reason: string) => void;
 }
 
+/** A worker message with at least this many results goes to the interchange as it is. */
+const FORWARD_AS_IS_MIN = 64;
+
 type Phase = "registering" | "running" | "draining" | "stopped";
 
 export class ManagerCore {
@@ -186,6 +189,10 @@ export class ManagerCore {
         this.d.log.warn("worker returned results for tasks it was not given; dropped", { worker: workerId, ids: unexpected.slice(0, 10), total: this.counters.unexpectedResults });
         const bad = new Set(unexpected);
         for (const r of results) if (!bad.has(r.id)) this.batch.add(r);
+      } else if (results.length >= FORWARD_AS_IS_MIN) {
+        // Already a good batch: forward the worker's bytes untouched (same Results shape), no re-encode.
+        this.counters.resultsOut += results.length;
+        this.d.interchange.sendResult(buf);
       } else this.batch.addAll(results);
     }
     this.scheduleSettle();

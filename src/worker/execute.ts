@@ -47,7 +47,17 @@ function describeThrown(v: unknown): string {
   }
 }
 
+// The commonest return values, encoded once; shared, never mutated.
+const UNDEFINED = encode(undefined);
+const NIL = encode(null);
+const FALSE = encode(false);
+const TRUE = encode(true);
+
 function valueResult(id: number, value: unknown, ctx: ExecContext): WireResult {
+  if (value === undefined) return { id, value: UNDEFINED };
+  if (value === null) return { id, value: NIL };
+  if (value === true) return { id, value: TRUE };
+  if (value === false) return { id, value: FALSE };
   let bytes: Uint8Array;
   try {
     bytes = encode(value);

@@ -45,7 +45,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   let everConnected = false;
   let goneTimer: ReturnType<typeof setTimeout> | null = null;
   const managerGone = (why: string): void => {
-    if (finished) return;
+    if (finished || loop.finishing) return;
     log.info(`manager gone (${why})`);
     loop.onManagerGone();
   };

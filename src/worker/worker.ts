@@ -80,7 +80,6 @@ export class WorkerLoop {
 
   /** The manager is gone: nothing we compute can be delivered. */
   onManagerGone(): void {
-    this.o.log.info("manager gone; exiting");
     this.stopping = true;
     void this.finish(0);
   }
@@ -136,6 +135,11 @@ export class WorkerLoop {
     this.flush();
     await this.o.link.close();
     this.o.onDone(code);
+  }
+
+  /** True once the worker has begun leaving (no further "manager gone" handling needed). */
+  get finishing(): boolean {
+    return this.done;
   }
 
   get tasksServed(): number {

@@ -171,3 +171,12 @@ describe("shell tasks", () => {
     expect(r.error?.message).toContain("fx-no-such-program");
   });
 });
+
+describe("common return values", () => {
+  test("undefined, null and booleans round-trip exactly (pre-encoded constants)", async () => {
+    expect(valueOf(await run(fn("() => undefined")))).toBeUndefined();
+    expect(valueOf(await run(fn("() => null")))).toBeNull();
+    expect(valueOf(await run(fn("() => true")))).toBe(true);
+    expect(valueOf(await run(fn("() => false")))).toBe(false);
+  });
+});
