@@ -1,5 +1,5 @@
 /**
- * Entry of `fx run`: every line of FILE as a shell task (or, with --fn MODULE:EXPORT, every line of FILE as a
+ * Entry of `fx run`: every line of FILE (except blank and `#` lines) as a shell task (or, with --fn MODULE:EXPORT, every line of FILE as a
  * JSON array of arguments for that export) through a local executor or a running endpoint. Writes one JSON line
  * per task to --out (stdout by default), in input order; shows progress on stderr; exits 1 if any task failed.
  */
@@ -15,14 +15,15 @@ import type { TaskOutcome } from "./pending.ts";
 import { OrderedLines } from "./run-output.ts";
 import { RunProgress, type ProgressCounts } from "./run-progress.ts";
 
-function readInput(file: string): string[] {
+/** Lines of the input; blank lines are skipped, and so (for shell commands) are lines starting with `#`. */
+function readInput(file: string, skipComments: boolean): string[] {
   let text: string;
   try {
     text = fs.readFileSync(file === "-" ? 0 : file, "utf8");
   } catch (err) {
     throw new UsageError(`cannot read ${file === "-" ? "stdin" : file}: ${(err as Error).message}`, { cause: err });
   }
-  return text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l.trim() !== "");
+  return text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l.trim() !== "" && !(skipComments && l.trimStart().startsWith("#")));
 }
 
 function parseArgs(lines: string[], file: string): unknown[][] {
@@ -46,7 +47,7 @@ function errorRecord(index: number, err: unknown, durationMs: number) {
 
 export async function runFxRun(opts: RunOptions): Promise<number> {
   const log = createLogger({ name: "run", level: opts.logLevel, ...(opts.logdir ? { logdir: opts.logdir, stderr: opts.debug } : {}) });
-  const lines = readInput(opts.file);
+  const lines = readInput(opts.file, opts.fn === null);
   const args = opts.fn ? parseArgs(lines, opts.file) : null;
   const total = lines.length;
   const outFd = opts.out ? fs.openSync(opts.out, "w") : 1;
