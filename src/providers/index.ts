@@ -4,6 +4,10 @@ import type { ProviderDeps } from "./deps.ts";
 import type { Provider } from "./provider.ts";
 import { LocalProvider } from "./local.ts";
 import { SlurmProvider } from "./slurm.ts";
+import { PbsProvider } from "./pbs.ts";
+import { LsfProvider } from "./lsf.ts";
+import { CondorProvider } from "./condor.ts";
+import { GridEngineProvider } from "./gridengine.ts";
 import { ProviderError, PROVIDER_ERROR_CODES } from "./errors.ts";
 
 export { JobState, JOB_STATES, TERMINAL_JOB_STATES, isTerminal, type JobStatus, type JobCommand, type Provider } from "./provider.ts";
@@ -12,6 +16,10 @@ export type { ProviderDeps } from "./deps.ts";
 export { runCommand, type CommandRunner, type CommandResult, type CommandOptions } from "./command-runner.ts";
 export { LocalProvider } from "./local.ts";
 export { SlurmProvider } from "./slurm.ts";
+export { PbsProvider } from "./pbs.ts";
+export { LsfProvider } from "./lsf.ts";
+export { CondorProvider } from "./condor.ts";
+export { GridEngineProvider } from "./gridengine.ts";
 export { BatchProvider } from "./batch.ts";
 export { shellQuote } from "./shell-quote.ts";
 export { readTail } from "./job-script.ts";
@@ -22,7 +30,19 @@ export function createProvider(cfg: ProviderConfig, deps: ProviderDeps): Provide
       return LocalProvider.fromConfig(cfg, deps);
     case "slurm":
       return new SlurmProvider(cfg, deps);
-    default:
-      throw new ProviderError(PROVIDER_ERROR_CODES.CONFIG, `provider type "${cfg.type}" is not available yet`);
+    case "pbs":
+      return new PbsProvider(cfg, deps, "pbs");
+    case "torque":
+      return new PbsProvider(cfg, deps, "torque");
+    case "lsf":
+      return new LsfProvider(cfg, deps);
+    case "condor":
+      return new CondorProvider(cfg, deps);
+    case "gridengine":
+      return new GridEngineProvider(cfg, deps);
+    default: {
+      const never: never = cfg.type;
+      throw new ProviderError(PROVIDER_ERROR_CODES.CONFIG, `unknown provider type "${String(never)}"`);
+    }
   }
 }
