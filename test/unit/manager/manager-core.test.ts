@@ -93,7 +93,7 @@ describe("ManagerCore", () => {
     t.hello(w0!);
     t.hello(w1!);
     t.core.settle();
-    expect(t.toWorker.map((x) => [x.id, x.msg.type === MSG.tasks ? x.msg.tasks.map((k) => k.id) : []])).toEqual([[w0, [1]], [w1, [2]]]);
+    expect(t.toWorker.map((x) => [x.id, x.msg.type === MSG.tasks ? x.msg.tasks.map((k) => k.id) : []])).toEqual([[w0!, [1]], [w1!, [2]]]);
     t.core.onWorkerMessage(w0!, encode({ type: MSG.results, results: [{ id: 1, value: encode(1) }] }));
     t.core.settle();
     expect(t.results.map((r) => r.id)).toEqual([1]);
