@@ -13,6 +13,7 @@ import type { ManagerOptions } from "../config/roles.ts";
 import { parseWorkerMode } from "../containers/runtime.ts";
 import { RAW_TASK_TYPE } from "../protocol/messages.ts";
 import { systemClock } from "../util/clock.ts";
+import { describeError } from "../util/errors.ts";
 import { createLogger, type Logger } from "../util/log.ts";
 import { OrderedSender } from "../util/ordered-sender.ts";
 import { Dealer, Router } from "../zmtp/index.ts";
@@ -27,6 +28,9 @@ export async function runManager(opts: ManagerOptions): Promise<number> {
   const log = createLogger({ name: "manager", level: opts.logLevel, logdir: opts.logdir ?? undefined });
   try {
     return await manage(opts, log);
+  } catch (err) {
+    log.error(`manager failed: ${describeError(err)}`);
+    return 1;
   } finally {
     log.close();
   }
