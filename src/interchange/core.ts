@@ -199,7 +199,8 @@ export class InterchangeCore {
     if (!m) {
       if (this.managers.wasLost(managerId)) {
         this.counters.resultsFromLostManagers += msg.results.length;
-        this.log.warn("dropped results from a manager declared lost", { manager: managerId, results: msg.results.length, total_dropped: this.counters.resultsFromLostManagers });
+        this.log.warn("dropped results from a manager declared lost; telling it to stop", { manager: managerId, results: msg.results.length, total_dropped: this.counters.resultsFromLostManagers });
+        this.out.toManager(managerId, { type: MSG.shutdown, reason: "declared lost by the interchange (missed heartbeats)" });
       } else {
         this.counters.unknownResults += msg.results.length;
         this.log.warn("dropped results from an unregistered manager", { manager: managerId, results: msg.results.length });

@@ -1,0 +1,200 @@
+/**
+ * The interchange in this process, on real sockets, with a hand-driven manager (our DEALERs speaking the protocol)
+ * and real clients: our executor (connect) and a Python pyzmq client written from docs/protocol.md.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { configFromObject } from "../../../src/config/load.ts";
+import { HighThroughputExecutor, RemoteError } from "../../../src/index.ts";
+import { Interchange, type InterchangeUrls } from "../../../src/interchange/interchange.ts";
+import {
+  MSG, PROTOCOL_VERSION, decodeCommandReply, decodeInterchangeToManager, decodeTaskBody, encode,
+  type InterchangeToManager, type Register,
+} from "../../../src/protocol/index.ts";
+import { systemClock } from "../../../src/util/clock.ts";
+import { silentLogger } from "../../../src/util/log.ts";
+import { Dealer, Req } from "../../../src/zmtp/index.ts";
+
+let ix: Interchange | null = null;
+const closers: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c();
+  await ix?.shutdown("test over", false);
+  ix = null;
+});
+
+async function startInterchange(executor: Record<string, unknown> = {}): Promise<InterchangeUrls> {
+  const config = configFromObject({ executor: { heartbeat_period: 0.2, heartbeat_threshold: 1, ...executor }, provider: { init_blocks: 0 } });
+  ix = new Interchange({
+    config, clientAddress: "127.0.0.1", clientPorts: null, workerPorts: null, workerPortRange: [54000, 55000],
+    workerBindAddress: "127.0.0.1", manageBlocks: false,
+  }, silentLogger, systemClock);
+  return ix.start();
+}
+
+/** A manager driven by the test: answers every task with a result computed by `run`. */
+class HandManager {
+  readonly task: Dealer;
+  readonly result: Dealer;
+  readonly inbox: InterchangeToManager[] = [];
+  answer = true;
+  constructor(readonly id: string, urls: InterchangeUrls, run: (payload: Uint8Array) => unknown) {
+    this.task = new Dealer({ routingId: id, linger: 0 });
+    this.result = new Dealer({ routingId: id, linger: 0 });
+    this.task.connect(urls.task_url);
+    this.result.connect(urls.result_url);
+    closers.push(() => this.task.close(), () => this.result.close());
+    void (async () => {
+      for await (const [f] of this.task) {
+        const m = decodeInterchangeToManager(f!);
+        this.inbox.push(m);
+        if (m.type === MSG.tasks && this.answer) {
+          await this.result.send(encode({ type: MSG.results, results: m.tasks.map((t) => ({ id: t.id, value: encode(run(t.payload)) })) }));
+        }
+      }
+    })();
+  }
+  register(over: Partial<Register> = {}) {
+    return this.task.send(encode({
+      type: MSG.register, protocol_version: PROTOCOL_VERSION, fx_version: "test", manager_id: this.id, block_id: "b0",
+      hostname: "hand", os: "linux", pid: 1, cores: 1, memory_bytes: 1, worker_count: 4, worker_types: ["RAW"],
+      worker_mode: "no_container", scheduler_mode: "hard", prefetch: 0, ...over,
+    }));
+  }
+  request(capacity: number) {
+    return this.task.send(encode({ type: MSG.request, capacity }));
+  }
+  async waitFor(type: string, timeoutMs = 10_000) {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      const m = this.inbox.find((x) => x.type === type);
+      if (m) return m;
+      await Bun.sleep(10);
+    }
+    throw new Error(`manager ${this.id} got no ${type}`);
+  }
+}
+
+const shellEcho = (payload: Uint8Array) => {
+  const b = decodeTaskBody(payload);
+  const out = b.kind === "shell" ? `ran: ${b.command ?? b.argv?.join(" ")}\n` : "?";
+  return { returncode: 0, stdout: out, stderr: "", stdout_truncated: false, stderr_truncated: false, duration_ms: 0 };
+};
+
+async function command(url: string, req: object) {
+  const r = new Req({ linger: 0 });
+  closers.push(() => r.close());
+  r.connect(url);
+  await r.send(encode(req));
+  const [f] = await r.receive();
+  return decodeCommandReply(f!);
+}
+
+const pythonOk = spawnSync("/usr/bin/python3", ["-c", "import zmq, msgpack"]).status === 0;
+
+describe("interchange on real sockets (in-process)", () => {
+  test.skipIf(!pythonOk)("a Python pyzmq client written from docs/protocol.md gets its result; our executor on the same interchange gets only its own", async () => {
+    const urls = await startInterchange();
+    const m = new HandManager("m-1", urls, shellEcho);
+    await m.register();
+    await m.request(100);
+    const ex = new HighThroughputExecutor(configFromObject({}));
+    closers.push(() => ex.shutdown());
+    await ex.connect(urls.client);
+    const mine = ex.submitShell("echo from-executor");
+    const py = `
+import os, sys, json, zmq, msgpack
+s = zmq.Context().socket(zmq.DEALER)
+s.setsockopt(zmq.IDENTITY, b"py-" + os.urandom(8).hex().encode())
+s.setsockopt(zmq.RCVTIMEO, 20000)
+s.connect(sys.argv[1])
+s.send(msgpack.packb({"type": "client_hello", "protocol_version": ${PROTOCOL_VERSION}, "fx_version": "py", "want_status": False}))
+body = msgpack.packb({"kind": "shell", "command": "echo from-python"})
+s.send(msgpack.packb({"type": "submit", "tasks": [{"id": 1, "task_type": "RAW", "payload": body}]}, use_bin_type=True))
+seen = []
+while True:
+    m = msgpack.unpackb(s.recv(), raw=False)
+    seen.append(m["type"])
+    if m["type"] == "results":
+        r = m["results"][0]
+        print(json.dumps({"seen": seen, "n": len(m["results"]), "id": r["id"], "value": msgpack.unpackb(r["value"], raw=False)}))
+        break
+`;
+    const p = Bun.spawn(["/usr/bin/python3", "-c", py, urls.client.tasks], { stdout: "pipe", stderr: "pipe" });
+    closers.push(() => p.kill());
+    const [out, err] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
+    expect(err).toBe("");
+    const got = JSON.parse(out);
+    expect(got.seen).toEqual(["client_welcome", "results"]);
+    expect([got.n, got.id, got.value.stdout]).toEqual([1, 1, "ran: echo from-python\n"]);
+    expect((await mine).stdout).toBe("ran: echo from-executor\n");
+  }, 60_000);
+
+  test("a manager of another protocol version gets bad_registration and no tasks", async () => {
+    const urls = await startInterchange();
+    const m = new HandManager("m-old", urls, shellEcho);
+    await m.register({ protocol_version: PROTOCOL_VERSION + 1 });
+    const bad = await m.waitFor(MSG.badRegistration);
+    expect(bad.type === MSG.badRegistration && bad.code).toBe("E_PROTOCOL_VERSION");
+    expect(bad.type === MSG.badRegistration && bad.message).toContain("protocol version mismatch");
+    const r = await command(urls.client.commands, { type: "managers" });
+    expect(r.ok && r.data).toEqual([]);
+  }, 30_000);
+
+  test("malformed messages on every channel are counted and answered or dropped; the interchange keeps working", async () => {
+    const urls = await startInterchange();
+    const raw = new Dealer({ routingId: "garbage", linger: 0 });
+    closers.push(() => raw.close());
+    raw.connect(urls.client.tasks);
+    await raw.send(Buffer.from([0xc1, 0xff, 0x00]));
+    const [reply] = await raw.receive();
+    const { decodeInterchangeToClient } = await import("../../../src/protocol/index.ts");
+    const e = decodeInterchangeToClient(reply!);
+    expect(e.type).toBe(MSG.error);
+    const t = new Dealer({ routingId: "junk-manager", linger: 0 });
+    closers.push(() => t.close());
+    t.connect(urls.task_url);
+    await t.send(encode({ type: "register", protocol_version: "one" }));
+    const c = await command(urls.client.commands, { type: "format_disk" });
+    expect(c.ok).toBe(false);
+    const m = new HandManager("m-2", urls, shellEcho);
+    await m.register();
+    await m.request(10);
+    const ex = new HighThroughputExecutor(configFromObject({}));
+    closers.push(() => ex.shutdown());
+    await ex.connect(urls.client);
+    expect((await ex.submitShell("echo still")).stdout).toBe("ran: echo still\n");
+    const u = (await ex.utilization()) as unknown as { counters: { malformed: number } };
+    expect(u.counters.malformed).toBeGreaterThanOrEqual(3);
+  }, 30_000);
+
+  test("a silent manager is lost after heartbeat_threshold: its tasks fail with ManagerLost; its late results are dropped and counted", async () => {
+    const urls = await startInterchange();
+    const m = new HandManager("m-silent", urls, shellEcho);
+    m.answer = false;
+    await m.register();
+    await m.request(5);
+    const ex = new HighThroughputExecutor(configFromObject({}));
+    closers.push(() => ex.shutdown());
+    await ex.connect(urls.client);
+    const ps = [ex.submitShell("a"), ex.submitShell("b")];
+    const tasks = await m.waitFor(MSG.tasks);
+    const errs = await Promise.all(ps.map((p) => p.catch((x) => x)));
+    for (const e of errs) {
+      expect(e).toBeInstanceOf(RemoteError);
+      expect(e.code).toBe("E_MANAGER_LOST");
+      expect(e.message).toContain("m-silent");
+    }
+    if (tasks.type !== MSG.tasks) throw new Error("expected tasks");
+    await m.result.send(encode({ type: MSG.results, results: tasks.tasks.map((t) => ({ id: t.id, value: encode(1) })) }));
+    let dropped = 0;
+    const end = Date.now() + 10_000;
+    while (Date.now() < end && dropped < 2) {
+      dropped = ((await ex.utilization()) as unknown as { counters: { resultsFromLostManagers: number } }).counters.resultsFromLostManagers;
+      await Bun.sleep(20);
+    }
+    expect(dropped).toBe(2);
+    const shut = await m.waitFor(MSG.shutdown);
+    expect(shut.type === MSG.shutdown && shut.reason).toContain("lost");
+  }, 30_000);
+});
