@@ -57,6 +57,8 @@ export function optionLines(text: string): string {
 export class BatchProvider implements Provider {
   readonly type: string;
   private readonly jobs = new Map<string, KnownJob>();
+  /** Final states already seen, for any id asked about (never asked again). */
+  private readonly finished = new Map<string, JobStatus>();
   private readonly log: Logger;
   private readonly runner: CommandRunner;
   private seq = 0;
@@ -108,11 +110,11 @@ export class BatchProvider implements Provider {
     const result = new Map<string, JobStatus>();
     if (jobIds.length === 0) return result;
     // Jobs already seen in a final state are not asked about again.
-    const ask = jobIds.filter((id) => { const l = this.jobs.get(id)?.last; return !(l && isTerminal(l.state)); });
+    const ask = jobIds.filter((id) => !this.finished.has(id));
     const known = ask.length > 0 ? await this.spec.queryStatus(ask, this.run) : new Map<string, JobStatus>();
     for (const id of jobIds) {
       const job = this.jobs.get(id);
-      let st = known.get(id) ?? (job?.last && isTerminal(job.last.state) ? job.last : undefined);
+      let st = known.get(id) ?? this.finished.get(id);
       if (!st) {
         st = job?.last
           ? { state: JobState.COMPLETED, message: `left the ${this.type} queue after ${job.last.state}; its final state is not recorded` }
@@ -122,6 +124,7 @@ export class BatchProvider implements Provider {
         st = { ...st, stdoutPath: st.stdoutPath ?? job.stdoutPath, stderrPath: st.stderrPath ?? job.stderrPath };
         if (st.state !== JobState.UNKNOWN) job.last = st;
       }
+      if (isTerminal(st.state)) this.finished.set(id, st);
       result.set(id, st);
     }
     return result;

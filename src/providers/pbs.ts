@@ -69,11 +69,12 @@ export function parseQstatFull(stdout: string): Map<string, Map<string, string>>
     const kv = /^\s+([A-Za-z_][\w.]*)\s=\s?(.*)$/.exec(line);
     if (kv) {
       lastKey = kv[1]!.toLowerCase();
-      cur.set(lastKey, kv[2]!.trim());
-    } else if (lastKey && /^\s+\S/.test(line)) {
-      cur.set(lastKey, cur.get(lastKey)! + line.trim()); // a wrapped continuation line
+      cur.set(lastKey, kv[2]!);
+    } else if (lastKey && /^\t/.test(line)) {
+      cur.set(lastKey, cur.get(lastKey)! + line.slice(1)); // a wrapped value continues after one tab
     }
   }
+  for (const fields of jobs.values()) for (const [k, v] of fields) fields.set(k, v.trim());
   return jobs;
 }
 
