@@ -1,0 +1,71 @@
+/**
+ * 2. Latency: sequential round trips of a no-op (submit → result) through interchange, manager and worker;
+ * p50 and p99 in ms. Then the same while a second client process keeps no-ops in flight (concurrent load).
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { Endpoint, cpuDelta, medianCpu, noop, percentile, report, snapshot, stats, type BenchContext } from "./lib.ts";
+
+async function roundTrips(ex: Awaited<ReturnType<Endpoint["client"]>>, n: number): Promise<number[]> {
+  const xs: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await ex.submit(noop);
+    xs[i] = performance.now() - t0;
+  }
+  return xs.sort((a, b) => a - b);
+}
+
+export async function latency(ctx: BenchContext): Promise<void> {
+  const n = ctx.quick ? 200 : 1000;
+  const loadInflight = 64;
+  const ep = await Endpoint.start({ executor: { max_workers: 2 }, provider: { init_blocks: 1 } });
+  try {
+    await ep.waitWorkers(2);
+    const ex = await ep.client();
+    await Promise.all(Array.from({ length: 500 }, () => ex.submit(noop)));
+    await roundTrips(ex, 100);
+    for (const loaded of [false, true]) {
+      let load: ReturnType<typeof spawn> | null = null;
+      let loadOut = "";
+      if (loaded) {
+        load = spawn(process.execPath, [path.join(import.meta.dir, "load-client.ts"), ep.info.client.tasks, ep.info.client.commands, String(loadInflight)], { stdio: ["pipe", "pipe", "inherit"] });
+        load.stdout!.setEncoding("utf8");
+        await new Promise<void>((resolve) => load!.stdout!.on("data", (s: string) => { loadOut += s; if (loadOut.includes("ready")) resolve(); }));
+        await Bun.sleep(300); // let the load reach a steady state
+      }
+      const p50: number[] = [];
+      const p99: number[] = [];
+      const cpus: Record<string, number>[] = [];
+      for (let r = 0; r < ctx.repeat; r++) {
+        const before = snapshot([ep.pid]);
+        const xs = await roundTrips(ex, n);
+        cpus.push(cpuDelta(before, snapshot([ep.pid])));
+        p50.push(percentile(xs, 50));
+        p99.push(percentile(xs, 99));
+      }
+      let loadRate: number | undefined;
+      if (load) {
+        const exited = new Promise((r) => load!.once("exit", r));
+        load.stdin!.end();
+        await Promise.race([exited, Bun.sleep(10_000)]);
+        load.kill("SIGKILL");
+        const last = loadOut.trim().split("\n").pop()!;
+        try {
+          const o = JSON.parse(last) as { done: number; seconds: number };
+          loadRate = Math.round(o.done / o.seconds);
+        } catch {
+          // no summary: leave it out
+        }
+      }
+      const tag = loaded ? `under load (${loadInflight} no-ops in flight from a 2nd client${loadRate ? `, ~${loadRate} tasks/s` : ""})` : "idle";
+      const cpu = medianCpu(cpus);
+      report({ bench: "latency", figure: `p50 of ${n} sequential no-ops, ${tag}`, unit: "ms", runs: p50, target: loaded ? undefined : "≤ 0.25", cpu, extra: { n } });
+      report({ bench: "latency", figure: `p99 of ${n} sequential no-ops, ${tag}`, unit: "ms", runs: p99, target: loaded ? undefined : "≤ 1" });
+      void stats;
+    }
+    await ex.shutdown();
+  } finally {
+    await ep.stop();
+  }
+}

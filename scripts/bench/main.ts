@@ -1,0 +1,39 @@
+/**
+ * Entry of scripts/bench/run: runs the named benchmarks (all by default) against the compiled dist/fx and
+ * prints one JSON line per figure, then a table.
+ *   scripts/bench/run [--quick] [--repeat N] [NAME…]     NAME: noop latency payload queue startup managers shell
+ */
+import { parseArgs } from "node:util";
+import { printTable, type BenchContext } from "./lib.ts";
+import { latency } from "./latency.ts";
+import { noopThroughput } from "./noop.ts";
+import { payload } from "./payload.ts";
+
+const BENCHES: Record<string, (ctx: BenchContext) => Promise<void>> = {
+  noop: noopThroughput,
+  latency,
+  payload,
+};
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { quick: { type: "boolean", default: false }, repeat: { type: "string" } },
+});
+const names = positionals.length > 0 ? positionals : Object.keys(BENCHES);
+const unknown = names.filter((n) => !(n in BENCHES));
+if (unknown.length > 0) {
+  console.error(`bench: unknown benchmark(s) ${unknown.join(", ")}; known: ${Object.keys(BENCHES).join(" ")}`);
+  process.exit(2);
+}
+const ctx: BenchContext = { quick: values.quick ?? false, repeat: Number(values.repeat ?? (values.quick ? 1 : 3)) };
+let failed = 0;
+for (const name of names) {
+  try {
+    await BENCHES[name]!(ctx);
+  } catch (err) {
+    failed++;
+    console.error(`bench ${name} failed: ${(err as Error).stack ?? err}`);
+  }
+}
+printTable();
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,44 @@
+/**
+ * 3. Payload: tasks each taking and returning 100 KiB (a Uint8Array echoed by the worker); tasks/s and MB/s
+ * one way (task bytes only, 1 MB = 10^6 bytes).
+ */
+import { Endpoint, cpuDelta, medianCpu, report, snapshot, type BenchContext } from "./lib.ts";
+
+function echo(b: Uint8Array): Uint8Array {
+  return b;
+}
+
+export async function payload(ctx: BenchContext): Promise<void> {
+  const n = ctx.quick ? 400 : 2000;
+  const size = 100 * 1024;
+  const buf = new Uint8Array(size);
+  for (let i = 0; i < size; i++) buf[i] = (i * 7919) & 0xff;
+  const ep = await Endpoint.start({ executor: { max_workers: 2 }, provider: { init_blocks: 1 } });
+  try {
+    await ep.waitWorkers(2);
+    const ex = await ep.client();
+    const check = await ex.submit(echo, buf);
+    if (!(check instanceof Uint8Array) || check.length !== size || check[12345] !== buf[12345]) throw new Error("payload echo came back wrong");
+    await Promise.all(Array.from({ length: 200 }, () => ex.submit(echo, buf)));
+    const rates: number[] = [];
+    const mbs: number[] = [];
+    const cpus: Record<string, number>[] = [];
+    for (let r = 0; r < ctx.repeat; r++) {
+      const before = snapshot([ep.pid]);
+      const t0 = performance.now();
+      const all: Promise<Uint8Array>[] = new Array(n);
+      for (let i = 0; i < n; i++) all[i] = ex.submit(echo, buf);
+      await Promise.all(all);
+      const s = (performance.now() - t0) / 1000;
+      cpus.push(cpuDelta(before, snapshot([ep.pid])));
+      rates.push(n / s);
+      mbs.push((n * size) / s / 1e6);
+    }
+    const cpu = medianCpu(cpus);
+    report({ bench: "payload", figure: `${n} tasks × 100 KiB in and out, 2 workers`, unit: "tasks/s", runs: rates, cpu, extra: { n, bytes: size } });
+    report({ bench: "payload", figure: `${n} tasks × 100 KiB, one way`, unit: "MB/s", runs: mbs, target: "≥ 600" });
+    await ex.shutdown();
+  } finally {
+    await ep.stop();
+  }
+}
