@@ -43,13 +43,15 @@ class HandManager {
     this.result = new Dealer({ routingId: id, linger: 0 });
     this.task.connect(urls.task_url);
     this.result.connect(urls.result_url);
-    closers.push(() => this.task.close(), () => this.result.close());
+    const task = this.task;
+    const result = this.result;
+    closers.push(() => task.close(), () => result.close());
     void (async () => {
-      for await (const [f] of this.task) {
+      for await (const [f] of task) {
         const m = decodeInterchangeToManager(f!);
         this.inbox.push(m);
         if (m.type === MSG.tasks && this.answer) {
-          await this.result.send(encode({ type: MSG.results, results: m.tasks.map((t) => ({ id: t.id, value: encode(run(t.payload)) })) }));
+          await result.send(encode({ type: MSG.results, results: m.tasks.map((t) => ({ id: t.id, value: encode(run(t.payload)) })) }));
         }
       }
     })();
