@@ -48,6 +48,7 @@ export abstract class Socket implements ConnectionOwner {
   private messageCallback: ((frames: Buffer[]) => void) | null = null;
   private readPaused = false;
   private writableWaiters: Array<() => void> = [];
+  private waitingSenders = 0;
   private dirty: Connection[] = [];
   private flushPending = false;
   private closing: Promise<void> | null = null;
@@ -224,6 +225,7 @@ export abstract class Socket implements ConnectionOwner {
   /** Queues a message without waiting: false when it cannot be queued now (no peer, or high-water mark). */
   trySend(msg: MessageLike): boolean {
     if (this.closed) throw closedError();
+    if (this.waitingSenders > 0) return false; // keep FIFO order behind sends already waiting
     return this.route(toFrames(msg));
   }
 
@@ -231,18 +233,23 @@ export abstract class Socket implements ConnectionOwner {
   async send(msg: MessageLike): Promise<void> {
     if (this.closed) throw closedError();
     const frames = toFrames(msg);
-    if (this.route(frames)) return;
+    if (this.waitingSenders === 0 && this.route(frames)) return;
     const timeout = this.options.sendTimeout;
     const deadline = timeout >= 0 ? this.options.clock.now() + timeout : Infinity;
-    for (;;) {
-      if (timeout >= 0) {
-        const left = deadline - this.options.clock.now();
-        if (left <= 0 || !(await this.writableWithin(left))) {
-          throw new ZmtpError("E_ZMTP_SEND_TIMEOUT", `send did not complete within ${timeout} ms`);
-        }
-      } else await this.writable();
-      if (this.closed) throw closedError();
-      if (this.route(frames)) return;
+    this.waitingSenders++;
+    try {
+      for (;;) {
+        if (timeout >= 0) {
+          const left = deadline - this.options.clock.now();
+          if (left <= 0 || !(await this.writableWithin(left))) {
+            throw new ZmtpError("E_ZMTP_SEND_TIMEOUT", `send did not complete within ${timeout} ms`);
+          }
+        } else await this.writable();
+        if (this.closed) throw closedError();
+        if (this.route(frames)) return;
+      }
+    } finally {
+      this.waitingSenders--;
     }
   }
 

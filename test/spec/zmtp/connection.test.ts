@@ -147,6 +147,43 @@ describe("back-pressure and linger", () => {
     expect(done).toBe(true);
   });
 
+  test("a receiver at its receiveHighWaterMark stops reading, so the sender's send waits (back-pressure through TCP)", async () => {
+    const r = track(new Router({ receiveHighWaterMark: 4 }));
+    await r.bind("tcp://127.0.0.1:0");
+    const d = track(new Dealer({ sendHighWaterMark: 4 }));
+    d.connect(r.lastEndpoint!);
+    await waitFor(() => d.peerCount === 1, "handshake");
+    const m = Buffer.alloc(256 * 1024);
+    let sent = 0;
+    while (sent < 2000) {
+      if (!d.trySend(m)) {
+        const ok = await Promise.race([d.writable().then(() => true), Bun.sleep(500).then(() => false)]);
+        if (!ok) break; // nobody drained for a while: back-pressure reached the sender
+        continue;
+      }
+      sent++;
+    }
+    expect(sent).toBeLessThan(2000);
+    let got = 0;
+    r.onMessage = () => got++;
+    await d.send(m);
+    await waitFor(() => got === sent + 1, "everything once the receiver reads");
+  });
+
+  test("sends waiting at the high-water mark keep their order", async () => {
+    const { endpoint, accepted } = RawPeer.listen();
+    const d = track(new Dealer({ sendHighWaterMark: 1 }));
+    d.connect(endpoint);
+    const raw = await accepted;
+    raw.sendGreeting();
+    raw.sendReady("ROUTER");
+    await waitFor(() => d.peerCount === 1, "handshake");
+    const sends = Array.from({ length: 20 }, (_, i) => d.send(String(i)));
+    await Promise.all(sends);
+    await waitFor(() => raw.frames.filter((f) => !(f.flags & 4)).length === 20, "20 messages");
+    expect(raw.frames.filter((f) => !(f.flags & 4)).map((f) => f.body.toString())).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+  });
+
   test("linger: messages queued before close() are still delivered", async () => {
     const r = track(new Router());
     await r.bind("tcp://127.0.0.1:0");
