@@ -14,7 +14,7 @@ SELF="${BASH_SOURCE[0]}"
 RECIPE=$( { cat "$SELF"; ldd --version 2>&1 | head -1; } | sha256sum | cut -c1-16)
 mkdir -p "$CACHE"
 
-GLIBC_TOOLS=(sh dash cat ls env true false sleep echo id uname head tail wc tr mkdir rm grep cut date ps kill)
+GLIBC_TOOLS=(sh dash cat ls env true false sleep echo id uname head tail wc tr mkdir rm grep cut date ps kill readlink)
 MULTIARCH=$(gcc -print-multiarch 2>/dev/null || dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
 
 skeleton() { # dir
