@@ -328,6 +328,7 @@ export abstract class Socket implements ConnectionOwner {
 
   /** Hands an incoming message to the user (callback, waiting receive, or the queue). */
   protected deliver(frames: Buffer[]): void {
+    if (this.closing) return; // the rest of a chunk decoded after close()
     if (this.inHead === this.inq.length && this.deliverable()) {
       if (this.messageCallback) return this.callUser(frames);
       const w = this.recvWaiters.shift();

@@ -196,6 +196,22 @@ describe("REQ / REP", () => {
     expect(codeOf(() => q.trySend("two"))).toBe("E_ZMTP_STATE");
   });
 
+  test("REQ whose peer disconnects before replying may send again (to another peer)", async () => {
+    const rep1 = await bound(new Rep());
+    const rep2 = await bound(new Rep());
+    const q = track(new Req());
+    q.connect(rep1.lastEndpoint!);
+    await q.send("to rep1");
+    await rep1.receive();
+    await rep1.close();
+    await waitFor(() => q.peerCount === 0, "rep1 gone");
+    q.connect(rep2.lastEndpoint!);
+    await q.send("to rep2");
+    expect(str(await rep2.receive())).toEqual(["to rep2"]);
+    await rep2.send("from rep2");
+    expect(str(await q.receive())).toEqual(["from rep2"]);
+  });
+
   test("REP strips the envelope and sends the reply back with it to the same peer", async () => {
     const rep = await bound(new Rep());
     const d = track(new Dealer());
