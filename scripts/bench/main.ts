@@ -6,13 +6,21 @@
 import { parseArgs } from "node:util";
 import { printTable, type BenchContext } from "./lib.ts";
 import { latency } from "./latency.ts";
+import { manyManagers } from "./managers.ts";
 import { noopThroughput } from "./noop.ts";
 import { payload } from "./payload.ts";
+import { queueMemory } from "./queue.ts";
+import { shellTasks } from "./shell.ts";
+import { startup } from "./startup.ts";
 
 const BENCHES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   noop: noopThroughput,
   latency,
   payload,
+  queue: queueMemory,
+  startup,
+  managers: manyManagers,
+  shell: shellTasks,
 };
 
 const { values, positionals } = parseArgs({
