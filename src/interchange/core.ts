@@ -255,7 +255,7 @@ export class InterchangeCore {
     const s = this.store;
     s.state[slot] = SlotState.cancelled;
     this.queues.forget(s.typeIdx[slot]!);
-    s.payload[slot] = undefined;
+    s.dropPayload(slot);
     const client = s.client[slot]!;
     const id = s.clientTaskId[slot]!;
     this.clients.addResult(client, { id, error });
@@ -378,7 +378,8 @@ export class InterchangeCore {
         s.manager[slot] = m.idx;
         m.inflight.set(wid, slot);
         const d = s.duration[slot]!;
-        tasks[i] = Number.isNaN(d) ? { id: wid, task_type: a.taskType, payload: s.payload[slot]! } : { id: wid, task_type: a.taskType, payload: s.payload[slot]!, duration: d };
+        const payload = s.payloadOf(slot);
+        tasks[i] = Number.isNaN(d) ? { id: wid, task_type: a.taskType, payload } : { id: wid, task_type: a.taskType, payload, duration: d };
         this.clients.addStatus(s.client[slot]!, s.clientTaskId[slot]!, "dispatched", m.id);
       }
       m.capacity -= slots.length;

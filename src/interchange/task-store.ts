@@ -1,7 +1,9 @@
 /**
  * Every task the interchange holds (queued or in flight), as struct-of-arrays indexed by a slot number.
- * No object per task: a queued no-op costs a few typed-array cells plus its payload view, so a million pending
- * tasks stay small. Slots are recycled through a free stack; the arrays double when full.
+ * No object per task: payload bytes are copied into shared 1 MiB chunks (a task keeps chunk, offset, length),
+ * so a queued no-op costs ~50 bytes of typed-array cells beyond its payload and a million pending tasks stay
+ * small. Slots are recycled through a free stack; the arrays double when full. A chunk is dropped when the last
+ * task in it is released (tasks finish roughly in order, so chunks empty).
  */
 
 export const SlotState = { free: 0, queued: 1, dispatched: 2, cancelled: 3 } as const;
@@ -33,7 +35,11 @@ export class TaskStore {
   state: Uint8Array;
   /** Manager index the task is in flight on, -1 otherwise. */
   manager: Int32Array;
-  payload: (Uint8Array | undefined)[];
+  /** Payload location: chunk index (-1 = none), byte offset, length. */
+  pChunk: Int32Array;
+  pOff: Int32Array;
+  pLen: Int32Array;
+  private readonly arena = new PayloadArena();
   private free: Int32Array;
   private freeTop = 0;
   private used = 0;
@@ -48,7 +54,9 @@ export class TaskStore {
     this.retriesLeft = new Uint8Array(this.cap);
     this.state = new Uint8Array(this.cap);
     this.manager = new Int32Array(this.cap);
-    this.payload = [];
+    this.pChunk = new Int32Array(this.cap);
+    this.pOff = new Int32Array(this.cap);
+    this.pLen = new Int32Array(this.cap);
     this.free = new Int32Array(this.cap);
   }
 
@@ -63,7 +71,6 @@ export class TaskStore {
     else {
       if (this.used === this.cap) this.expand();
       slot = this.used++;
-      this.payload.push(undefined);
     }
     this.client[slot] = t.client;
     this.clientTaskId[slot] = t.clientTaskId;
@@ -72,7 +79,7 @@ export class TaskStore {
     this.retriesLeft[slot] = Math.min(255, t.retries);
     this.state[slot] = SlotState.queued;
     this.manager[slot] = -1;
-    this.payload[slot] = t.payload;
+    this.arena.put(t.payload, slot, this);
     this.live++;
     return slot;
   }
@@ -80,10 +87,28 @@ export class TaskStore {
   release(slot: number): void {
     if (this.state[slot] === SlotState.free) return;
     this.state[slot] = SlotState.free;
-    this.payload[slot] = undefined;
+    this.dropPayload(slot);
     this.manager[slot] = -1;
     this.free[this.freeTop++] = slot;
     this.live--;
+  }
+
+  /** A view of the task's payload bytes (valid until the slot is released). */
+  payloadOf(slot: number): Uint8Array {
+    return this.arena.view(this.pChunk[slot]!, this.pOff[slot]!, this.pLen[slot]!);
+  }
+
+  /** Frees the payload early (a cancelled task waiting in its ring). Idempotent. */
+  dropPayload(slot: number): void {
+    const c = this.pChunk[slot]!;
+    if (c < 0) return;
+    this.pChunk[slot] = -1;
+    this.arena.unref(c);
+  }
+
+  /** Bytes held in payload chunks. */
+  get payloadBytes(): number {
+    return this.arena.bytes;
   }
 
   /** Slots in use, for rare scans (cancel, shutdown). */
@@ -100,7 +125,71 @@ export class TaskStore {
     this.retriesLeft = grow(this.retriesLeft, n);
     this.state = grow(this.state, n);
     this.manager = grow(this.manager, n);
+    this.pChunk = grow(this.pChunk, n);
+    this.pOff = grow(this.pOff, n);
+    this.pLen = grow(this.pLen, n);
     this.free = grow(this.free, n);
     this.cap = n;
+  }
+}
+
+const CHUNK = 1 << 20;
+const EMPTY = new Uint8Array(0);
+
+/** Payload bytes packed into chunks, reference-counted per chunk. */
+class PayloadArena {
+  private chunks: (Uint8Array | null)[] = [];
+  private refs: number[] = [];
+  private freeIdx: number[] = [];
+  private cur = -1;
+  private fill = 0;
+  bytes = 0;
+
+  private newChunk(size: number): number {
+    const idx = this.freeIdx.length > 0 ? this.freeIdx.pop()! : this.chunks.length;
+    this.chunks[idx] = new Uint8Array(size);
+    this.refs[idx] = 0;
+    this.bytes += size;
+    return idx;
+  }
+
+  put(p: Uint8Array, slot: number, s: { pChunk: Int32Array; pOff: Int32Array; pLen: Int32Array }): void {
+    const n = p.length;
+    let c: number;
+    let off: number;
+    if (n > CHUNK / 4) {
+      c = this.newChunk(n); // big payload: a chunk of its own
+      off = 0;
+    } else {
+      if (this.cur < 0 || this.fill + n > CHUNK) {
+        if (this.cur >= 0 && this.refs[this.cur] === 0) this.drop(this.cur);
+        this.cur = this.newChunk(CHUNK);
+        this.fill = 0;
+      }
+      c = this.cur;
+      off = this.fill;
+      this.fill += n;
+    }
+    this.chunks[c]!.set(p, off);
+    this.refs[c]!++;
+    s.pChunk[slot] = c;
+    s.pOff[slot] = off;
+    s.pLen[slot] = n;
+  }
+
+  view(c: number, off: number, len: number): Uint8Array {
+    if (c < 0) return EMPTY;
+    return this.chunks[c]!.subarray(off, off + len);
+  }
+
+  unref(c: number): void {
+    if (--this.refs[c]! === 0 && c !== this.cur) this.drop(c);
+  }
+
+  private drop(c: number): void {
+    this.bytes -= this.chunks[c]!.length;
+    this.chunks[c] = null;
+    this.freeIdx.push(c);
+    if (c === this.cur) this.cur = -1;
   }
 }

@@ -40,13 +40,28 @@ describe("TaskStore", () => {
     for (let i = 0; i < 100; i++) slots.push(s.add({ client: i % 3, clientTaskId: i * 10, typeIdx: 0, payload: new Uint8Array([i]), duration: NaN, retries: 1 }));
     expect(s.size).toBe(100);
     expect(s.clientTaskId[slots[77]!]).toBe(770);
-    expect(s.payload[slots[77]!]![0]).toBe(77);
+    expect([...s.payloadOf(slots[77]!)]).toEqual([77]);
     s.release(slots[5]!);
     s.release(slots[5]!); // idempotent
     expect(s.size).toBe(99);
     const again = s.add({ client: 9, clientTaskId: 1, typeIdx: 0, payload: new Uint8Array(), duration: 2, retries: 0 });
     expect(again).toBe(slots[5]!);
     expect(s.state[again]).toBe(SlotState.queued);
+  });
+
+  test("payload bytes are copied into chunks that are freed when their last task is released", () => {
+    const s = new TaskStore(16);
+    const big = new Uint8Array(600_000).fill(7); // over a quarter chunk: its own chunk
+    const small = Array.from({ length: 3000 }, (_, i) => s.add({ client: 0, clientTaskId: i, typeIdx: 0, payload: new Uint8Array(1000).fill(i % 251), duration: NaN, retries: 0 }));
+    const b = s.add({ client: 0, clientTaskId: -1, typeIdx: 0, payload: big, duration: NaN, retries: 0 });
+    expect(s.payloadOf(small[2999]!)[999]).toBe(2999 % 251);
+    expect(s.payloadOf(b).length).toBe(600_000);
+    const held = s.payloadBytes;
+    expect(held).toBeGreaterThanOrEqual(3_000_000 + 600_000);
+    s.release(b);
+    for (const slot of small.slice(0, 2000)) s.release(slot);
+    expect(s.payloadBytes).toBeLessThan(held - 600_000); // the big chunk and the first full chunk are gone
+    expect(s.payloadOf(small[2500]!)[0]).toBe(2500 % 251); // the rest is intact
   });
 
   test("a million queued no-op tasks fit (struct of arrays, no object per task)", () => {
