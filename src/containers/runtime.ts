@@ -7,6 +7,7 @@
  *   containerStopArgv(runtime, name)     → string[] | null  force-removes a podman/docker container by name
  *   containerName(parts…)                → string    a runtime-safe container name
  *   validateTemplates(templates)         → void, throws ConfigError (E_CONFIG_INVALID) listing every problem
+ *   templateProblems(key, words)         → ConfigProblem[] of one template ([] when valid), for the config loader
  *   FX_IN_CONTAINER                      = "/opt/fx/fx"  where the host's fx binary is bind-mounted (read-only)
  *   SINGLE_USE_WORKER_ARGS               = ["--single-use"]  appended to the worker's argv in *_single_use modes
  *
@@ -115,7 +116,9 @@ export function validateTemplates(templates: Readonly<Record<string, readonly st
   if (problems.length > 0) throw new ConfigError(CONFIG_ERROR_CODES.INVALID, "<containers.templates>", problems);
 }
 
-function templateProblems(key: string, words: readonly string[]): ConfigProblem[] {
+/** The problems of one template as ConfigProblems (path `containers.templates.<key>[<i>]`); [] when valid.
+ *  For the config loader, which reports them with the file's line numbers. */
+export function templateProblems(key: string, words: readonly string[]): ConfigProblem[] {
   const path = `containers.templates.${key}`;
   const out: ConfigProblem[] = [];
   if (!TEMPLATE_KEYS.includes(key)) {
