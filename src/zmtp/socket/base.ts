@@ -1,27 +1,17 @@
 /**
- * What every socket pattern shares: binding and dialing (with reconnect), the connection set,
+ * What every socket pattern shares: endpoints (via Links), the connection set,
  * the receive queue (promise, async-iterator and callback modes), send back-pressure, coalesced
  * flushing once per tick, events, and close with linger. Patterns override the hooks at the end.
  */
-import fs from "node:fs";
 import type { Command } from "../command.ts";
 import { Connection, type ConnectionOwner } from "../connection.ts";
-import { parseEndpoint, type Endpoint } from "../endpoint.ts";
 import { ZmtpError } from "../errors.ts";
 import { ZmtpEmitter, type ZmtpEventName, type ZmtpEvents } from "../events.ts";
 import { resolveOptions, type ResolvedOptions, type SocketOptions } from "../options.ts";
 import type { SocketType } from "../socket-types.ts";
-import { dial, listen, type BunLink, type Listener } from "../transport.ts";
+import type { BunLink } from "../transport.ts";
+import { Links } from "./links.ts";
 import { toFrames, type MessageLike } from "./message.ts";
-
-interface Dialer {
-  readonly raw: string;
-  readonly ep: Endpoint;
-  interval: number;
-  timer: ReturnType<typeof setTimeout> | null;
-  conn: Connection | null;
-  stopped: boolean;
-}
 
 interface Waiter {
   resolve(msg: Buffer[]): void;
@@ -39,9 +29,7 @@ export abstract class Socket implements ConnectionOwner {
   /** Handshaken peers, in the order they became ready. */
   protected peers: Connection[] = [];
   private readonly conns = new Set<Connection>();
-  private readonly listeners = new Map<string, { listener: Listener; ipcPath: string | null }>();
-  private readonly dialers = new Map<string, Dialer>();
-  private readonly dialerOf = new Map<Connection, Dialer>();
+  private readonly links = new Links(this);
   private inq: Buffer[][] = [];
   private inHead = 0;
   private readonly recvWaiters: Waiter[] = [];
@@ -77,77 +65,30 @@ export abstract class Socket implements ConnectionOwner {
   /** Listens on `endpoint`; resolves once bound (lastEndpoint then holds the real address). */
   async bind(endpoint: string): Promise<void> {
     if (this.closed) throw closedError();
-    const ep = parseEndpoint(endpoint);
-    let ipcPath: string | null = null;
-    if (ep.transport === "ipc") {
-      ipcPath = ep.path;
-      removeStaleIpc(ep.path);
-    }
-    let name = endpoint;
-    const listener = listen(ep, endpoint, (s) => this.adopt(s, name, remoteOf(s, ep), null));
-    name = listener.endpoint;
-    this.listeners.set(name, { listener, ipcPath });
-    this.lastEndpoint = name;
-    this.events.emit("listen", { endpoint: name });
+    this.lastEndpoint = this.links.bind(endpoint);
   }
 
   /** Stops listening on an endpoint bound before (connections made through it stay). */
   async unbind(endpoint: string): Promise<void> {
-    const l = this.listeners.get(endpoint);
-    if (!l) throw new ZmtpError("E_ZMTP_ENDPOINT", `not bound to ${endpoint}`);
-    this.listeners.delete(endpoint);
-    l.listener.stop();
-    if (l.ipcPath) removeStaleIpc(l.ipcPath);
+    this.links.unbind(endpoint);
   }
 
   /** Connects to `endpoint` in the background, retrying with backoff until the socket closes. */
   connect(endpoint: string): void {
     if (this.closed) throw closedError();
-    const ep = parseEndpoint(endpoint);
-    if (ep.transport === "tcp" && (ep.port === 0 || ep.range)) throw new ZmtpError("E_ZMTP_ENDPOINT", `cannot connect to ${endpoint}: needs one concrete port`);
-    if (this.dialers.has(endpoint)) return;
-    const d: Dialer = { raw: endpoint, ep, interval: this.options.reconnectInterval, timer: null, conn: null, stopped: false };
-    this.dialers.set(endpoint, d);
+    this.links.connect(endpoint);
     this.lastEndpoint = endpoint;
-    this.dial(d);
   }
 
   /** Stops connecting to `endpoint` and closes its connection. */
   disconnect(endpoint: string): void {
-    const d = this.dialers.get(endpoint);
-    if (!d) throw new ZmtpError("E_ZMTP_ENDPOINT", `not connected to ${endpoint}`);
-    this.dialers.delete(endpoint);
-    d.stopped = true;
-    if (d.timer) clearTimeout(d.timer);
-    d.conn?.close();
+    this.links.disconnect(endpoint);
   }
 
-  private dial(d: Dialer): void {
-    d.timer = null;
-    dial(d.ep, (s) => {
-      if (this.closed || d.stopped) {
-        s.terminate();
-        return;
-      }
-      d.conn = this.adopt(s, d.raw, remoteOf(s, d.ep), d);
-      this.events.emit("connect", { endpoint: d.raw, remote: d.conn.remote });
-    }).then(undefined, (err: Error) => this.retry(d, err));
-  }
-
-  private retry(d: Dialer, err: Error | null): void {
-    if (this.closed || d.stopped || d.timer) return;
-    const wait = d.interval;
-    const max = this.options.reconnectMaxInterval;
-    if (max > 0) d.interval = Math.min(d.interval * 2, max);
-    this.events.emit("connect:retry", { endpoint: d.raw, interval: wait, error: err });
-    d.timer = setTimeout(() => this.dial(d), wait);
-  }
-
-  private adopt(s: BunLink, endpoint: string, remote: string, d: Dialer | null): Connection {
+  /** @internal Wraps a new transport link (from Links) into a started Connection. */
+  adopt(s: BunLink, endpoint: string, remote: string): Connection {
     const conn = new Connection(this, s, endpoint, remote);
     s.data.handler = conn;
-    if (d) this.dialerOf.set(conn, d);
-    else this.events.emit("accept", { endpoint, remote });
     try {
       s.setNoDelay(true);
     } catch {
@@ -160,30 +101,34 @@ export abstract class Socket implements ConnectionOwner {
 
   // ---- ConnectionOwner ----
 
+  /** @internal */
   connReady(conn: Connection): ZmtpError | null {
     if (this.closed) return closedError();
     const refusal = this.attachPeer(conn);
     if (refusal) return refusal;
-    const d = this.dialerOf.get(conn);
-    if (d) d.interval = this.options.reconnectInterval;
+    this.links.handshaken(conn);
     if (this.readPaused) conn.pauseReading();
     this.events.emit("handshake", { endpoint: conn.endpoint, remote: conn.remote, routingId: conn.routingId, peerType: conn.peerType });
     this.wakeWriters();
     return null;
   }
 
+  /** @internal */
   connMessage(conn: Connection, frames: Buffer[]): void {
     this.incoming(conn, frames);
   }
 
+  /** @internal */
   connCommand(conn: Connection, cmd: Command): void {
     this.incomingCommand(conn, cmd);
   }
 
+  /** @internal */
   connWritable(_conn: Connection): void {
     this.wakeWriters();
   }
 
+  /** @internal */
   connClosed(conn: Connection, err: ZmtpError | null): void {
     this.conns.delete(conn);
     const i = this.peers.indexOf(conn);
@@ -197,14 +142,10 @@ export abstract class Socket implements ConnectionOwner {
       this.events.emit("error", { endpoint: conn.endpoint, remote: conn.remote, error: err });
     }
     this.wakeWriters(); // a full peer leaving may leave only peers with room
-    const d = this.dialerOf.get(conn);
-    if (d) {
-      this.dialerOf.delete(conn);
-      if (d.conn === conn) d.conn = null;
-      this.retry(d, err);
-    }
+    this.links.ended(conn, err);
   }
 
+  /** @internal */
   scheduleFlush(conn: Connection): void {
     this.dirty.push(conn);
     if (!this.flushPending) {
@@ -393,16 +334,7 @@ export abstract class Socket implements ConnectionOwner {
   }
 
   private async shutdown(): Promise<void> {
-    for (const { listener, ipcPath } of this.listeners.values()) {
-      listener.stop();
-      if (ipcPath) removeStaleIpc(ipcPath);
-    }
-    this.listeners.clear();
-    for (const d of this.dialers.values()) {
-      d.stopped = true;
-      if (d.timer) clearTimeout(d.timer);
-    }
-    this.dialers.clear();
+    this.links.stopAll();
     for (const w of this.recvWaiters.splice(0)) w.reject(closedError());
     this.wakeWriters();
     const conns = [...this.conns];
@@ -472,18 +404,5 @@ export abstract class Socket implements ConnectionOwner {
       }
     }
     return null;
-  }
-}
-
-function remoteOf(s: BunLink, ep: Endpoint): string {
-  if (ep.transport === "ipc") return `ipc://${ep.path}`;
-  return s.remoteAddress ?? "";
-}
-
-function removeStaleIpc(path: string): void {
-  try {
-    if (fs.statSync(path).isSocket()) fs.unlinkSync(path);
-  } catch {
-    // absent
   }
 }
