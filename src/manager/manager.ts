@@ -281,15 +281,21 @@ export class ManagerCore {
   private planInput(now: number): WorkerPlanInput {
     const counts = new Map<string, number>();
     const starting = new Map<string, number>();
+    const outstanding = new Map<string, number>();
     const idle: IdleWorker[] = [];
+    let stopping = 0;
     for (const w of this.map.workers.values()) {
-      if (w.state === "stopping") continue;
+      if (w.outstanding.length > 0) outstanding.set(w.type, (outstanding.get(w.type) ?? 0) + w.outstanding.length);
+      if (w.state === "stopping") {
+        stopping++;
+        continue;
+      }
       counts.set(w.type, (counts.get(w.type) ?? 0) + 1);
       if (w.state === "starting") starting.set(w.type, (starting.get(w.type) ?? 0) + 1);
       else if (w.outstanding.length === 0) idle.push({ id: w.id, type: w.type, idleSince: w.idleSince });
     }
     return {
-      counts, starting, idle, now,
+      counts, starting, idle, now, outstanding, stopping,
       queued: this.map.queuedByType(),
       maxWorkers: this.s.workerCount,
       minWorkers: this.s.minWorkers,

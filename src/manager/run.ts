@@ -17,6 +17,7 @@ import { describeError } from "../util/errors.ts";
 import { createLogger, type Logger } from "../util/log.ts";
 import { OrderedSender } from "../util/ordered-sender.ts";
 import { Dealer, Router } from "../zmtp/index.ts";
+import { containerPlan } from "./container-plan.ts";
 import { ManagerCore, type ManagerSettings } from "./manager.ts";
 import { buildRegistration, detectHost, makeManagerId, workerCount } from "./registration.ts";
 import { ProcessLauncher } from "./worker-launcher.ts";
@@ -98,6 +99,7 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
     launcher,
     clock: systemClock,
     log,
+    planner: opts.workerMode === "no_container" ? undefined : containerPlan,
     onExit: (code, reason) => resolveExit({ code, reason }),
   });
 

@@ -18,6 +18,10 @@ export interface WorkerPlanInput {
   /** Of those, still starting (not yet said hello) per type. */
   readonly starting: ReadonlyMap<string, number>;
   readonly queued: ReadonlyMap<string, number>;
+  /** Tasks handed to workers and not yet answered, per type. */
+  readonly outstanding: ReadonlyMap<string, number>;
+  /** Workers asked to stop and not gone yet (they still hold a slot). */
+  readonly stopping: number;
   readonly idle: readonly IdleWorker[];
   readonly maxWorkers: number;
   readonly minWorkers: number;
@@ -40,7 +44,7 @@ const sum = (m: ReadonlyMap<string, number>): number => {
 export function planWorkers(input: WorkerPlanInput): WorkerPlan {
   const start: [string, number][] = [];
   const stop: string[] = [];
-  let live = sum(input.counts);
+  let live = sum(input.counts) + input.stopping;
   const stopped = new Set<string>();
 
   if (!input.draining) {
@@ -62,7 +66,7 @@ export function planWorkers(input: WorkerPlanInput): WorkerPlan {
     }
   }
 
-  let keep = live - stop.length;
+  let keep = live - input.stopping - stop.length;
   for (const w of [...input.idle].sort((a, b) => a.idleSince - b.idleSince)) {
     if (keep <= input.minWorkers) break;
     if (stopped.has(w.id) || input.now - w.idleSince < input.maxIdleMs) continue;

@@ -6,6 +6,8 @@ const base: WorkerPlanInput = {
   counts: new Map(),
   starting: new Map(),
   queued: new Map(),
+  outstanding: new Map(),
+  stopping: 0,
   idle: [],
   maxWorkers: 4,
   minWorkers: 1,
