@@ -18,6 +18,9 @@ interface Waiter {
   reject(err: Error): void;
 }
 
+/** Codes that mean a peer sent something wrong (worth a warning); the rest are ordinary connection loss. */
+const PROTOCOL_VIOLATIONS = new Set<string>(["E_ZMTP_SIGNATURE", "E_ZMTP_VERSION", "E_ZMTP_MECHANISM", "E_ZMTP_HANDSHAKE", "E_ZMTP_SOCKET_TYPE", "E_ZMTP_FRAME", "E_ZMTP_TOO_LARGE", "E_ZMTP_DUPLICATE_IDENTITY"]);
+
 const closedError = (): ZmtpError => new ZmtpError("E_ZMTP_CLOSED", "socket is closed");
 
 export abstract class Socket implements ConnectionOwner {
@@ -138,7 +141,9 @@ export abstract class Socket implements ConnectionOwner {
       this.events.emit("disconnect", { endpoint: conn.endpoint, remote: conn.remote, routingId: conn.routingId, error: err });
     }
     if (err) {
-      this.options.logger.debug("zmtp connection closed", { endpoint: conn.endpoint, remote: conn.remote, code: err.code, error: err.message });
+      const fields = { endpoint: conn.endpoint, remote: conn.remote, code: err.code, error: err.message };
+      if (PROTOCOL_VIOLATIONS.has(err.code)) this.options.logger.warn("zmtp peer broke the protocol; closed its connection", fields);
+      else this.options.logger.debug("zmtp connection closed", fields);
       this.events.emit("error", { endpoint: conn.endpoint, remote: conn.remote, error: err });
     }
     this.wakeWriters(); // a full peer leaving may leave only peers with room
