@@ -16,10 +16,12 @@ export interface ExecContext {
   readonly host: string;
   readonly workerId: string;
   readonly fnCache: FnCache;
+  /** A result value larger than this (encoded) fails with PayloadTooLarge instead of travelling. */
+  readonly maxResultBytes: number;
 }
 
-export function createExecContext(host: string, workerId: string): ExecContext {
-  return { host, workerId, fnCache: new FnCache() };
+export function createExecContext(host: string, workerId: string, maxResultBytes = Infinity): ExecContext {
+  return { host, workerId, fnCache: new FnCache(), maxResultBytes };
 }
 
 /** Any thrown value as a WireError (user errors keep their class name and stack). */
@@ -63,6 +65,10 @@ function valueResult(id: number, value: unknown, ctx: ExecContext): WireResult {
     bytes = encode(value);
   } catch (err) {
     const e = new TaskError("E_BAD_TASK", `the task's return value cannot be serialized: ${(err as Error).message}`, { cause: err });
+    return { id, error: toWireError(e, ctx) };
+  }
+  if (bytes.length > ctx.maxResultBytes) {
+    const e = new TaskError("E_PAYLOAD_TOO_LARGE", `the task's result is ${bytes.length} bytes encoded; max_payload_bytes is ${ctx.maxResultBytes}`);
     return { id, error: toWireError(e, ctx) };
   }
   return { id, value: bytes };

@@ -34,6 +34,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     workerType: opts.workerType,
     host: os.hostname(),
     singleUse: opts.singleUse,
+    maxResultBytes: opts.maxPayloadBytes,
     log,
     link: { send: (m) => out.send(m), close: () => sock.close() },
     onDone: (code) => {

@@ -27,6 +27,8 @@ export interface WorkerLoopOptions {
   readonly log: Logger;
   /** Called once when the worker is done (shutdown, single use served, manager gone); the code to exit with. */
   readonly onDone: (code: number) => void;
+  /** Results encoding larger than this fail with PayloadTooLarge (max_payload_bytes). */
+  readonly maxResultBytes?: number;
   readonly flushEvery?: number;
   readonly flushMs?: number;
 }
@@ -47,7 +49,7 @@ export class WorkerLoop {
   private readonly flushMs: number;
 
   constructor(private readonly o: WorkerLoopOptions) {
-    this.ctx = createExecContext(o.host, o.workerId);
+    this.ctx = createExecContext(o.host, o.workerId, o.maxResultBytes);
     this.flushEvery = o.flushEvery ?? 512;
     this.flushMs = o.flushMs ?? 1;
   }

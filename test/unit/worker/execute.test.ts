@@ -180,3 +180,15 @@ describe("common return values", () => {
     expect(valueOf(await run(fn("() => false")))).toBe(false);
   });
 });
+
+describe("result size", () => {
+  test("a result larger than max_payload_bytes fails with PayloadTooLarge", async () => {
+    const small = createExecContext("h", "w", 1000);
+    const big = await executeTask({ id: 1, task_type: "RAW", payload: encode(fn("() => 'x'.repeat(5000)")) }, small);
+    expect(big.error?.code).toBe("E_PAYLOAD_TOO_LARGE");
+    expect(big.error?.name).toBe("PayloadTooLarge");
+    expect(big.error?.message).toContain("1000");
+    const ok = await executeTask({ id: 2, task_type: "RAW", payload: encode(fn("() => 'x'.repeat(10)")) }, small);
+    expect(decodeValue(ok.value!)).toBe("xxxxxxxxxx");
+  });
+});
