@@ -13,7 +13,7 @@
  *     A block within walltimeDrainMs of its walltime end is held (no new tasks; cancelled once idle).
  *  3. Scale-out: the first plan submits init_blocks; then enough blocks that serving capacity covers
  *     ceil(outstanding × parallelism) slots, and at least min_blocks — never above max_blocks, and not
- *     during the back-off after blocks failed before registering.
+ *     during the back-off after blocks failed before registering (then one block at a time until one registers).
  *  4. Scale-in (only when nothing is submitted): registered blocks idle for maxIdletimeMs are held,
  *     longest idle first, keeping min_blocks and the capacity outstanding work needs.
  */
@@ -97,9 +97,20 @@ function lifecycle(b: BlockRecord, now: number, cfg: ScalingConfig): { actions: 
 }
 
 /** Slots a serving block brings: what its managers advertised, or the estimate before they register. */
-export function blockCapacity(b: BlockRecord, cfg: ScalingConfig): number {
-  if (b.registeredAt === null) return cfg.slotsPerBlock;
+export function blockCapacity(b: BlockRecord, estimate: number): number {
+  if (b.registeredAt === null) return estimate;
   return b.capacity;
+}
+
+/**
+ * Slots a new block is expected to bring: the average of what registered blocks advertise, once any
+ * have (the managers know their node), else the configured estimate.
+ */
+export function expectedSlotsPerBlock(blocks: Iterable<BlockRecord>, cfg: ScalingConfig): number {
+  let n = 0;
+  let sum = 0;
+  for (const b of blocks) if (b.registeredAt !== null && b.managers > 0 && b.capacity > 0) { n++; sum += b.capacity; }
+  return n > 0 ? Math.max(1, Math.round(sum / n)) : Math.max(1, cfg.slotsPerBlock);
 }
 
 /** Slots wanted for the outstanding work: at least one whenever there is any work. */
@@ -126,7 +137,8 @@ export function planScaling(state: ScalingState, now: number, cfg: ScalingConfig
   }
 
   const required = requiredSlots(state.outstanding, cfg.parallelism);
-  let capacity = serving.reduce((sum, b) => sum + blockCapacity(b, cfg), 0);
+  const estimate = expectedSlotsPerBlock(state.blocks.values(), cfg);
+  let capacity = serving.reduce((sum, b) => sum + blockCapacity(b, estimate), 0);
 
   let want = 0;
   let reason = "";
@@ -135,12 +147,16 @@ export function planScaling(state: ScalingState, now: number, cfg: ScalingConfig
     reason = "init_blocks";
   }
   if (required > capacity) {
-    const n = Math.ceil((required - capacity) / Math.max(1, cfg.slotsPerBlock));
+    const n = Math.ceil((required - capacity) / estimate);
     if (n > want) { want = n; reason = `${state.outstanding} outstanding task(s) need ${required} slot(s), ${capacity} available`; }
   }
   if (live + want < cfg.minBlocks) { want = cfg.minBlocks - live; reason = "min_blocks"; }
   want = Math.min(want, cfg.maxBlocks - live);
-  const backingOff = state.failureStreak > 0 && state.lastFailureAt !== null && now < state.lastFailureAt + failureBackoffMs(state.failureStreak, cfg);
+  // After blocks failed before registering, probe with one block at a time until one registers.
+  if (state.failureStreak > 0) want = Math.min(want, 1);
+  // A block reported as failed in this very plan starts (or extends) the back-off at once.
+  const failingNow = actions.some((a) => a.kind === "report-failed");
+  const backingOff = failingNow || (state.failureStreak > 0 && state.lastFailureAt !== null && now < state.lastFailureAt + failureBackoffMs(state.failureStreak, cfg));
   if (want > 0 && !backingOff) {
     actions.push({ kind: "submit", count: want, reason });
     return actions;
@@ -152,7 +168,7 @@ export function planScaling(state: ScalingState, now: number, cfg: ScalingConfig
   let servingCount = serving.length;
   for (const b of idle) {
     if (servingCount - 1 < cfg.minBlocks) break;
-    const cap = blockCapacity(b, cfg);
+    const cap = blockCapacity(b, estimate);
     if (capacity - cap < required) continue;
     actions.push({ kind: "hold", blockId: b.id, reason: `idle for ${secs(now - b.idleSince!)} (max_idletime)` });
     servingCount--;

@@ -137,6 +137,31 @@ export function recordManagerLost(s: ScalingState, blockId: string, slots: numbe
   });
 }
 
+/**
+ * What the interchange sees of a block right now (its connected managers, their worker slots, tasks
+ * running on them): for shells that poll their registry instead of reporting each event.
+ */
+export function recordBlockObservation(
+  s: ScalingState,
+  blockId: string,
+  seen: { readonly managers: number; readonly capacity: number; readonly busy: number },
+  now: number,
+): ScalingState {
+  const b = s.blocks.get(blockId);
+  if (!b) return s;
+  if (b.managers === seen.managers && b.capacity === seen.capacity && b.busy === seen.busy) return s;
+  const firstRegistration = b.registeredAt === null && seen.managers > 0;
+  const next = withBlock(s, {
+    ...b,
+    managers: seen.managers,
+    capacity: seen.capacity,
+    busy: seen.busy,
+    registeredAt: firstRegistration ? now : b.registeredAt,
+    idleSince: seen.busy === 0 ? (b.idleSince ?? now) : null,
+  });
+  return firstRegistration ? { ...next, failureStreak: 0, lastFailureAt: null } : next;
+}
+
 /** The number of tasks running on the block's managers changed. */
 export function recordBlockLoad(s: ScalingState, blockId: string, busy: number, now: number): ScalingState {
   return update(s, blockId, (b) => {

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import {
   applyJobStatuses, emptyScalingState, planScaleIn, planScaleOut, planScaling, recordActions, recordBlockEnd,
   recordBlockLoad, recordCancelRequested, recordHeld, recordJobId, recordManagerLost, recordManagerRegistered,
-  recordOutstanding, recordReported, recordSubmitFailed, recordSubmitted, failureBackoffMs, requiredSlots,
+  recordOutstanding, recordReported, recordSubmitFailed, recordSubmitted, failureBackoffMs, requiredSlots, recordBlockObservation,
   type ScalingAction, type ScalingConfig, type ScalingState,
 } from "../../../src/scaling/index.ts";
 import { JobState, type JobStatus } from "../../../src/providers/provider.ts";
@@ -257,7 +257,7 @@ describe("blocks that fail before registering", () => {
     s = recordSubmitFailed(s, "0", 1000);
     s = recordOutstanding(s, 5);
     expect(planScaling(s, 5_999, cfg())).toEqual([]);
-    expect(kinds(planScaling(s, 6_000, cfg()))).toEqual(["submit"]);
+    expect(planScaling(s, 6_000, cfg())).toEqual([expect.objectContaining({ kind: "submit", count: 1 })]); // one probe block, not 2
     s = recordSubmitted(s, "1", 6000);
     s = recordManagerRegistered(s, "1", 4, 7000);
     expect(s.failureStreak).toBe(0);
@@ -322,5 +322,28 @@ describe("bookkeeping", () => {
     s = applyJobStatuses(s, new Map([["job-0", { state: JobState.RUNNING }]]), 100);
     s = applyJobStatuses(s, new Map([["job-0", { state: JobState.RUNNING }]]), 200);
     expect(s.blocks.get("0")!.runningSince).toBe(100);
+  });
+});
+
+describe("estimates and observations", () => {
+  test("blocks not yet registered are expected to bring what registered blocks advertise", () => {
+    let s = withBlock(emptyScalingState(), "0", 0, { slots: 8, busy: 8 });
+    s = recordOutstanding(s, 24); // 24 wanted, 8 there, 8 per block expected → 2 more (not 16 with slotsPerBlock 1)
+    expect(of(planScaling(s, 1000, cfg({ slotsPerBlock: 1, maxBlocks: 10 })), "submit")[0]!.count).toBe(2);
+  });
+
+  test("a failure reported in this plan holds back submits in the same plan", () => {
+    let s = withBlock(emptyScalingState(), "0", 0, { state: JobState.FAILED });
+    s = recordOutstanding(s, 3);
+    expect(kinds(planScaling(s, 1000, cfg()))).toEqual(["report-failed", "retire"]);
+  });
+
+  test("recordBlockObservation: first manager seen = registered; busy → idle starts the idle clock", () => {
+    let s = withBlock(emptyScalingState(), "0", 0, { state: JobState.RUNNING });
+    s = recordBlockObservation(s, "0", { managers: 1, capacity: 4, busy: 2 }, 100);
+    expect(s.blocks.get("0")).toMatchObject({ registeredAt: 100, managers: 1, capacity: 4, busy: 2, idleSince: null });
+    s = recordBlockObservation(s, "0", { managers: 1, capacity: 4, busy: 0 }, 200);
+    s = recordBlockObservation(s, "0", { managers: 1, capacity: 4, busy: 0 }, 300);
+    expect(s.blocks.get("0")).toMatchObject({ registeredAt: 100, idleSince: 200 });
   });
 });
