@@ -5,7 +5,8 @@
  *
  * Hot path (per message, never per task): interchange `tasks` → WorkerMap queues → one `tasks` message per
  * worker; worker `results` → WorkerMap.complete → ResultBatch. Dispatch, capacity requests and the worker
- * plan run once per event-loop turn in `settle()`, whatever number of messages that turn brought.
+ * plan run once per event-loop turn in `settle()`, whatever number of messages that turn brought; results
+ * held in the batch are flushed there too (size bound at once, end of turn at the latest).
  */
 import { decodeInterchangeToManager, decodeWorkerToManager, encode } from "../protocol/codec.ts";
 import { TASK_ERROR_CODES, TASK_ERROR_NAMES } from "../protocol/errors.ts";
@@ -268,6 +269,9 @@ export class ManagerCore {
       }
     }
     if (this.map.queued > 0) this.applyPlan(now);
+    // Results leave at the end of the turn that brought them: everything that arrived in one turn goes as one
+    // batch, and a lone result never waits for the period (result_batch_period_ms stays the upper bound).
+    this.batch.flush();
     this.updateCapacity();
     if (this.phase === "draining" && this.map.held === 0) this.stop(0, "drained"); // stop() flushes the batch
   }
