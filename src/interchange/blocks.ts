@@ -1,40 +1,42 @@
 /**
- * Blocks: the interchange drives the provider (as funcX does). init_blocks at start, a small strategy each
- * poll (scale out when tasks wait and no block serves them, up to max_blocks), explicit scale_out / scale_in,
- * and polite scale-in: the block's managers are held and drained, and the job is cancelled once idle
- * (or after provider.drain_timeout).
+ * Blocks: the interchange drives the provider (as funcX does), with the pure strategy of src/scaling:
+ * init_blocks on the first step, then scale-out by outstanding work × parallelism (≤ max_blocks, ≥ min_blocks),
+ * idle scale-in after max_idletime, polite holds (managers held and sent `drain`, the job cancelled once idle or
+ * after drain_timeout), failure reports for blocks that die before a manager registers, and the explicit
+ * scale_out / scale_in commands. This file is the I/O shell: it observes, asks the strategy, and acts.
  */
 import type { FxConfig } from "../config/schema.ts";
 import { launchCommand } from "../launchers/index.ts";
-import { createProvider, isTerminal, readTail, type Provider } from "../providers/index.ts";
+import { createProvider, isTerminal, readTail, type JobStatus, type Provider } from "../providers/index.ts";
+import {
+  applyJobStatuses, emptyScalingState, planScaleIn, planScaleOut, planScaling, recordActions, recordBlockObservation,
+  recordJobId, recordOutstanding, recordSubmitFailed, recordSubmitted, scalingConfigFrom,
+  type ScalingAction, type ScalingConfig, type ScalingState,
+} from "../scaling/index.ts";
 import type { Logger } from "../util/log.ts";
+import { describeError } from "../util/errors.ts";
 import { selfArgv } from "../util/self-exec.ts";
-
-export interface BlockInfo {
-  readonly block_id: string;
-  readonly job_id: string | null;
-  state: string;
-  readonly started_ms: number;
-  /** Draining since (ms), or null. */
-  draining_since: number | null;
-}
 
 /** What blocks need from the interchange: its URLs and its view of managers per block. */
 export interface BlockHost {
   readonly taskUrl: string;
   readonly resultUrl: string;
-  /** Managers (ids) registered from this block, and how many tasks they hold. */
-  managersOf(blockId: string): { id: string; inflight: number }[];
+  /** Managers registered from this block: id, worker slots, tasks in flight. */
+  managersOf(blockId: string): { id: string; workers: number; inflight: number }[];
   hold(managerId: string): void;
   drain(managerId: string, reason: string): void;
-  /** Tasks waiting in queues. */
-  queued(): number;
+  /** Tasks queued or in flight. */
+  outstanding(): number;
 }
 
-/** Pure: how many blocks to add now. */
-export function planScaleOut(queued: number, liveBlocks: number, maxBlocks: number): number {
-  if (queued > 0 && liveBlocks === 0 && maxBlocks > 0) return 1;
-  return 0;
+export interface BlockInfo {
+  readonly block_id: string;
+  readonly job_id: string | null;
+  readonly state: string;
+  readonly managers: number;
+  readonly capacity: number;
+  readonly busy: number;
+  readonly held: boolean;
 }
 
 export function managerArgv(config: FxConfig, host: Pick<BlockHost, "taskUrl" | "resultUrl">, blockId: string): string[] {
@@ -57,11 +59,15 @@ export function managerArgv(config: FxConfig, host: Pick<BlockHost, "taskUrl" | 
   return selfArgv(args);
 }
 
+const outputOf = (st: JobStatus) => `${readTail(st.stderrPath, 2000)}${readTail(st.stdoutPath, 1000)}`.trim();
+
 export class Blocks {
   private readonly provider: Provider;
-  readonly blocks = new Map<string, BlockInfo>();
+  private readonly cfg: ScalingConfig;
+  private state: ScalingState = emptyScalingState();
   private seq = 0;
-  private busy = false;
+  /** Every step and command runs after the previous one (the provider calls are async). */
+  private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: FxConfig,
@@ -70,109 +76,136 @@ export class Blocks {
     provider?: Provider,
   ) {
     this.provider = provider ?? createProvider(config.provider, { logdir: config.logging.logdir, log: log.child("provider") });
+    this.cfg = scalingConfigFrom({ provider: config.provider, executor: config.executor });
   }
 
-  private live(): BlockInfo[] {
-    return [...this.blocks.values()].filter((b) => !isTerminal(b.state as never) && b.state !== "SUBMIT_FAILED");
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(f, f);
+    this.chain = p.catch(() => undefined);
+    return p;
   }
 
-  async scaleOut(n: number): Promise<string[]> {
-    const p = this.config.provider;
-    const room = Math.max(0, p.max_blocks - this.live().length);
-    const count = Math.min(n, room);
-    if (count < n) this.log.warn("scale_out capped by provider.max_blocks", { asked: n, starting: count, max_blocks: p.max_blocks });
-    const ids: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const blockId = String(this.seq++);
-      const argv = launchCommand(p.launcher, managerArgv(this.config, this.host, blockId), 1, p.nodes_per_block);
-      const b: BlockInfo = { block_id: blockId, job_id: null, state: "PENDING", started_ms: Date.now(), draining_since: null };
-      this.blocks.set(blockId, b);
+  /** One strategy step at `now`. Never throws. */
+  poll(now: number): Promise<void> {
+    return this.serial(async () => {
       try {
-        const jobId = await this.provider.submit(argv, 1, `fx-${this.config.executor.label}-${blockId}`);
-        this.blocks.set(blockId, { ...b, job_id: jobId });
-        ids.push(blockId);
-        this.log.info("block submitted", { block: blockId, job: jobId, provider: this.provider.type });
+        await this.observe(now);
+        await this.apply(planScaling(this.state, now, this.cfg), now);
       } catch (err) {
-        b.state = "SUBMIT_FAILED";
-        this.log.error("block submit failed", { block: blockId, error: err as Error });
+        this.log.error("block strategy step failed", { error: describeError(err) });
       }
-    }
-    return ids;
+    });
   }
 
-  /** Holds and drains `n` blocks (idlest first) or the named ones; they are cancelled once idle. */
-  scaleIn(n: number | undefined, blockIds: readonly string[] | undefined, now: number): string[] {
-    let chosen: BlockInfo[];
-    if (blockIds && blockIds.length > 0) chosen = blockIds.map((id) => this.blocks.get(id)).filter((b): b is BlockInfo => !!b && b.draining_since === null);
-    else {
-      const load = (b: BlockInfo) => this.host.managersOf(b.block_id).reduce((s, m) => s + m.inflight, 0);
-      chosen = this.live().filter((b) => b.draining_since === null).sort((a, b) => load(a) - load(b)).slice(0, n ?? 1);
-    }
-    for (const b of chosen) {
-      b.draining_since = now;
-      for (const m of this.host.managersOf(b.block_id)) {
-        this.host.hold(m.id);
-        this.host.drain(m.id, "scale_in");
-      }
-    }
-    return chosen.map((b) => b.block_id);
+  async scaleOut(n: number, now: number): Promise<string[]> {
+    return this.serial(async () => {
+      const actions = planScaleOut(this.state, n, this.cfg);
+      if (actions.length === 0) this.log.warn("scale_out: already at provider.max_blocks", { max_blocks: this.cfg.maxBlocks });
+      return this.apply(actions, now);
+    });
   }
 
-  /** One strategy step: refresh states, cancel drained blocks, scale out if needed. Never throws. */
-  async poll(now: number): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
+  /** Holds/cancels `n` blocks (idle first) or the named ones; returns the ids acted on. */
+  async scaleIn(n: number | undefined, blockIds: readonly string[] | undefined, now: number): Promise<string[]> {
+    return this.serial(async () => {
+      await this.observe(now);
+      let actions: ScalingAction[];
+      if (blockIds && blockIds.length > 0) {
+        actions = blockIds.filter((id) => this.state.blocks.has(id)).map((id) => {
+          const b = this.state.blocks.get(id)!;
+          return b.registeredAt === null ? { kind: "cancel", blockId: id, reason: "scale_in requested" } : { kind: "hold", blockId: id, reason: "scale_in requested" };
+        });
+      } else actions = planScaleIn(this.state, n ?? 1, now);
+      await this.apply(actions, now);
+      return actions.map((a) => (a.kind === "hold" || a.kind === "cancel" ? a.blockId : "")).filter(Boolean);
+    });
+  }
+
+  private async observe(now: number): Promise<void> {
+    const withJobs = [...this.state.blocks.values()].filter((b) => b.jobId !== null && !isTerminal(b.jobState));
+    if (withJobs.length > 0) {
+      const statuses = await this.provider.status(withJobs.map((b) => b.jobId!));
+      this.state = applyJobStatuses(this.state, statuses, now, outputOf);
+    }
+    for (const b of this.state.blocks.values()) {
+      const ms = this.host.managersOf(b.id);
+      this.state = recordBlockObservation(this.state, b.id, {
+        managers: ms.length,
+        capacity: ms.reduce((s, m) => s + m.workers, 0),
+        busy: ms.reduce((s, m) => s + m.inflight, 0),
+      }, now);
+    }
+    this.state = recordOutstanding(this.state, this.host.outstanding());
+  }
+
+  /** Carries out the strategy's actions; returns the ids of blocks submitted. */
+  private async apply(actions: readonly ScalingAction[], now: number): Promise<string[]> {
+    const submitted: string[] = [];
+    for (const a of actions) {
+      switch (a.kind) {
+        case "submit":
+          for (let i = 0; i < a.count; i++) {
+            const id = await this.submitOne(now, a.reason);
+            if (id !== null) submitted.push(id);
+          }
+          break;
+        case "hold":
+          for (const m of this.host.managersOf(a.blockId)) {
+            this.host.hold(m.id);
+            this.host.drain(m.id, a.reason);
+          }
+          this.log.info("block held", { block: a.blockId, reason: a.reason });
+          break;
+        case "cancel": {
+          const jobId = this.state.blocks.get(a.blockId)?.jobId;
+          if (jobId) await this.provider.cancel([jobId]).catch((err) => this.log.error("cancel failed", { block: a.blockId, error: describeError(err) }));
+          this.log.info("block cancelled", { block: a.blockId, job: jobId ?? "", reason: a.reason });
+          break;
+        }
+        case "report-failed":
+          this.log.error(a.message, { block: a.blockId, job: a.jobId ?? "", state: a.state, output: a.output || outputOf({ state: a.state, stdoutPath: a.stdoutPath ?? undefined, stderrPath: a.stderrPath ?? undefined }) });
+          break;
+        case "retire":
+          break;
+      }
+    }
+    this.state = recordActions(this.state, actions, now);
+    return submitted;
+  }
+
+  private async submitOne(now: number, reason: string): Promise<string | null> {
+    const p = this.config.provider;
+    const blockId = String(this.seq++);
+    this.state = recordSubmitted(this.state, blockId, now);
     try {
-      await this.refresh();
-      const drainMs = this.config.provider.drain_timeout * 1000;
-      for (const b of this.live()) {
-        if (b.draining_since === null || b.job_id === null) continue;
-        const inflight = this.host.managersOf(b.block_id).reduce((s, m) => s + m.inflight, 0);
-        if (inflight === 0 || now - b.draining_since > drainMs) await this.cancel(b);
-      }
-      const add = planScaleOut(this.host.queued(), this.live().filter((b) => b.draining_since === null).length, this.config.provider.max_blocks);
-      if (add > 0) await this.scaleOut(add);
+      const argv = launchCommand(p.launcher, managerArgv(this.config, this.host, blockId), 1, p.nodes_per_block);
+      const jobId = await this.provider.submit(argv, 1, `fx-${this.config.executor.label}-${blockId}`);
+      this.state = recordJobId(this.state, blockId, jobId);
+      this.log.info("block submitted", { block: blockId, job: jobId, provider: this.provider.type, reason });
+      return blockId;
     } catch (err) {
-      this.log.error("block strategy step failed", { error: err as Error });
-    } finally {
-      this.busy = false;
+      this.state = recordSubmitFailed(this.state, blockId, now);
+      this.log.error("block submit failed", { block: blockId, error: describeError(err) });
+      return null;
     }
-  }
-
-  private async refresh(): Promise<void> {
-    const withJobs = this.live().filter((b) => b.job_id !== null);
-    if (withJobs.length === 0) return;
-    const states = await this.provider.status(withJobs.map((b) => b.job_id!));
-    for (const b of withJobs) {
-      const st = states.get(b.job_id!);
-      if (!st || st.state === b.state) continue;
-      b.state = st.state;
-      if (st.state === "FAILED") {
-        const tail = st.stderrPath ? readTail(st.stderrPath, 2000) : "";
-        this.log.error("block failed", { block: b.block_id, job: b.job_id, message: st.message ?? "", stderr: tail });
-      } else this.log.info("block state", { block: b.block_id, state: st.state });
-    }
-  }
-
-  private async cancel(b: BlockInfo): Promise<void> {
-    if (b.job_id === null) return;
-    await this.provider.cancel([b.job_id]);
-    b.state = "CANCELLED";
-    this.log.info("block cancelled", { block: b.block_id, job: b.job_id });
   }
 
   list(): BlockInfo[] {
-    return [...this.blocks.values()];
+    return [...this.state.blocks.values()].map((b) => ({
+      block_id: b.id, job_id: b.jobId, state: b.jobState, managers: b.managers, capacity: b.capacity, busy: b.busy, held: b.heldAt !== null,
+    }));
   }
 
-  /** Ends every block (shutdown). */
-  async close(): Promise<void> {
-    try {
-      const ids = this.live().map((b) => b.job_id).filter((j): j is string => j !== null);
-      if (ids.length > 0) await this.provider.cancel(ids);
-    } catch (err) {
-      this.log.error("cancelling blocks failed", { error: err as Error });
-    }
-    await this.provider.close();
+  /** Ends every block (shutdown) and the provider. */
+  close(): Promise<void> {
+    return this.serial(async () => {
+      try {
+        const ids = [...this.state.blocks.values()].filter((b) => b.jobId !== null && !isTerminal(b.jobState)).map((b) => b.jobId!);
+        if (ids.length > 0) await this.provider.cancel(ids);
+      } catch (err) {
+        this.log.error("cancelling blocks failed", { error: describeError(err) });
+      }
+      await this.provider.close();
+    });
   }
 }

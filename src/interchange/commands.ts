@@ -54,10 +54,10 @@ export async function handleCommand(req: CommandRequest, host: CommandHost): Pro
       return core.holdManager(req.manager_id) ? ok({ held: req.manager_id }) : no("E_UNKNOWN_MANAGER", `no manager ${JSON.stringify(req.manager_id)} is connected`);
     case COMMANDS.scaleOut:
       if (!host.blocks) return no("E_NO_PROVIDER", "this interchange has no provider to scale");
-      return ok({ block_ids: await host.blocks.scaleOut(req.blocks) });
+      return ok({ block_ids: await host.blocks.scaleOut(req.blocks, host.now()) });
     case COMMANDS.scaleIn:
       if (!host.blocks) return no("E_NO_PROVIDER", "this interchange has no provider to scale");
-      return ok({ block_ids: host.blocks.scaleIn(req.blocks, req.block_ids, host.now()) });
+      return ok({ block_ids: await host.blocks.scaleIn(req.blocks, req.block_ids, host.now()) });
     case COMMANDS.blocks:
       return ok(host.blocks ? host.blocks.list() : []);
     case COMMANDS.shutdown:

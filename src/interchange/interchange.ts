@@ -115,14 +115,14 @@ export class Interchange {
       this.blocks = new Blocks(s.config, {
         taskUrl: this.managerUrl(urls.task_url),
         resultUrl: this.managerUrl(urls.result_url),
-        managersOf: (blockId) => [...this.core.managers.all()].filter((m) => m.reg.block_id === blockId).map((m) => ({ id: m.id, inflight: m.inflight.size })),
+        managersOf: (blockId) => [...this.core.managers.all()].filter((m) => m.reg.block_id === blockId).map((m) => ({ id: m.id, workers: m.reg.worker_count, inflight: m.inflight.size })),
         hold: (id) => this.core.holdManager(id),
         drain: (id, reason) => this.toManagers.send(Buffer.from(id), encode({ type: MSG.drain, reason })),
-        queued: () => this.core.queues.size,
+        outstanding: () => this.core.outstanding,
       }, this.log.child("blocks"));
-      const init = s.config.provider.init_blocks;
-      if (init > 0) void this.blocks.scaleOut(init);
-      this.blockTimer = setInterval(() => void this.blocks?.poll(this.clock.now()), 2000);
+      void this.blocks.poll(this.clock.now()); // init_blocks
+      const periodMs = Math.min(5000, Math.max(500, s.config.executor.heartbeat_period * 1000));
+      this.blockTimer = setInterval(() => void this.blocks?.poll(this.clock.now()), periodMs);
     }
     this.log.info("interchange ready", { ...urls.client, task_url: urls.task_url, result_url: urls.result_url });
     return urls;

@@ -125,4 +125,32 @@ describe("executor ↔ dist/fx pipeline", () => {
     const late = await ex.submit(() => 1).catch((e) => e);
     expect(late.code).toBe("E_EXECUTOR_SHUT_DOWN");
   }, 120_000);
+
+  test("scale_out adds a block, scale_in drains and removes one; blocks() reports them", async () => {
+    dir = tempDir("pipe-scale");
+    ex = executorFor(dir, { provider: { init_blocks: 1, max_blocks: 2, max_idletime: 3600 } });
+    await ex.start();
+    expect(await waitFor(async () => (await ex!.connectedManagers()).length === 1, 60_000, 200)).toBe(true);
+    const out = await ex.scaleOut(1);
+    expect(out.block_ids.length).toBe(1);
+    expect(await waitFor(async () => (await ex!.connectedManagers()).length === 2, 60_000, 200)).toBe(true);
+    expect((await ex.scaleOut(5)).block_ids).toEqual([]); // max_blocks
+    const gone = await ex.scaleIn(1);
+    expect(gone.block_ids.length).toBe(1);
+    expect(await waitFor(async () => (await ex!.connectedManagers()).length === 1, 60_000, 200)).toBe(true);
+    expect(await ex.submit(() => "still served")).toBe("still served");
+    const blocks = (await ex.blocks()) as { block_id: string; held: boolean }[];
+    const drained = blocks.find((b) => b.block_id === gone.block_ids[0]);
+    expect(drained === undefined || drained.held).toBe(true); // held until its job ended, then retired
+    expect(blocks.filter((b) => !b.held).length).toBe(1);
+  }, 180_000);
+
+  test("with init_blocks = 0, waiting work makes the strategy start a block", async () => {
+    dir = tempDir("pipe-autoscale");
+    ex = executorFor(dir, { provider: { init_blocks: 0, min_blocks: 0, max_blocks: 1 } });
+    await ex.start();
+    expect((await ex.connectedManagers()).length).toBe(0);
+    expect(await ex.submit((x: number) => x * 10, 4)).toBe(40);
+    expect((await ex.blocks()).length).toBe(1);
+  }, 120_000);
 });
