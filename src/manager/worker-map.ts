@@ -41,6 +41,8 @@ export interface WorkerMapOptions {
   /** Aim to hand a worker this much work (ms) at once: about a round trip, so it never waits for more. */
   readonly targetBatchMs?: number;
   readonly initialDepth?: number;
+  /** Payload bytes past which a hand-off gets no more tasks (it always gets at least one). */
+  readonly maxHandoffBytes?: number;
 }
 
 export interface Assignment {
@@ -55,6 +57,9 @@ export interface LossOutcome {
   readonly requeued: number;
 }
 
+/** Default cap on the payload bytes of one hand-off to a worker (a worker's frame limit leaves room for it). */
+export const HANDOFF_MAX_BYTES = 8 * 1024 * 1024;
+
 interface TypeQueue {
   readonly tasks: Fifo<WireTask>;
   readonly suspects: Fifo<WireTask>;
@@ -65,6 +70,7 @@ export class WorkerMap {
   private readonly queues = new Map<string, TypeQueue>();
   private readonly maxDepth: number;
   private readonly targetBatchMs: number;
+  private readonly maxHandoffBytes: number;
   /** Exponential moving average of task duration, ms (per manager: workers of a block run alike tasks). */
   private avgTaskMs: number;
   private queuedCount = 0;
@@ -73,6 +79,7 @@ export class WorkerMap {
   constructor(private readonly opts: WorkerMapOptions) {
     this.maxDepth = opts.maxDepth ?? 256;
     this.targetBatchMs = opts.targetBatchMs ?? 2;
+    this.maxHandoffBytes = opts.maxHandoffBytes ?? HANDOFF_MAX_BYTES;
     const d0 = Math.min(this.maxDepth, Math.max(1, opts.initialDepth ?? 4));
     this.avgTaskMs = this.targetBatchMs / d0;
   }
@@ -248,22 +255,26 @@ export class WorkerMap {
     // Level the load: each round gives every worker below `depth` one more task, least loaded first.
     const open = ready.filter((w) => !w.isolated && w.outstanding.length < depth);
     if (open.length === 0 || q.tasks.length === 0) return;
-    const batches = new Map<WorkerRecord, WireTask[]>();
+    const batches = new Map<WorkerRecord, { tasks: WireTask[]; bytes: number }>();
     open.sort((a, b) => a.outstanding.length - b.outstanding.length);
     let progress = true;
     while (progress && q.tasks.length > 0) {
       progress = false;
       for (const w of open) {
         const b = batches.get(w);
-        if (w.outstanding.length + (b?.length ?? 0) >= depth) continue;
+        if (w.outstanding.length + (b?.tasks.length ?? 0) >= depth) continue;
+        if (b !== undefined && b.bytes >= this.maxHandoffBytes) continue; // big payloads: smaller hand-offs
         const t = q.tasks.shift();
         if (t === undefined) break;
-        if (b === undefined) batches.set(w, [t]);
-        else b.push(t);
+        if (b === undefined) batches.set(w, { tasks: [t], bytes: t.payload.byteLength });
+        else {
+          b.tasks.push(t);
+          b.bytes += t.payload.byteLength;
+        }
         progress = true;
       }
     }
-    for (const [w, tasks] of batches) this.give(w, tasks, now, out);
+    for (const [w, b] of batches) this.give(w, b.tasks, now, out);
   }
 
   private give(w: WorkerRecord, tasks: WireTask[], now: number, out: Assignment[]): void {

@@ -22,7 +22,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     routingId: opts.workerId,
     sendHighWaterMark: 100_000,
     receiveHighWaterMark: 100_000,
-    maxMessageSize: Math.max(opts.maxPayloadBytes * 2, 16 * 1024 * 1024),
+    // One task of the largest payload plus a hand-off's worth of others (HANDOFF_MAX_BYTES) and framing.
+    maxMessageSize: opts.maxPayloadBytes + 32 * 1024 * 1024,
     linger: 2000,
   });
   const out = new OrderedSender(sock);

@@ -33,6 +33,9 @@ export interface WorkerLoopOptions {
   readonly flushMs?: number;
 }
 
+/** Result bytes past which held results are sent at once. */
+const RESULT_BATCH_MAX_BYTES = 8 * 1024 * 1024;
+
 const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class WorkerLoop {
@@ -42,6 +45,7 @@ export class WorkerLoop {
   private running = false;
   private pending: WireResult[] = [];
   private pendingSince = 0;
+  private pendingBytes = 0;
   private stopping = false;
   private done = false;
   private served = 0;
@@ -120,8 +124,15 @@ export class WorkerLoop {
   }
 
   private hold(r: WireResult): void {
-    if (this.pending.length === 0) this.pendingSince = performance.now();
+    if (this.pending.length === 0) {
+      this.pendingSince = performance.now();
+      this.pendingBytes = 0;
+    }
     this.pending.push(r);
+    if (r.value !== undefined) {
+      this.pendingBytes += r.value.byteLength;
+      if (this.pendingBytes >= RESULT_BATCH_MAX_BYTES) this.flush(); // keep a results message well inside frame limits
+    }
   }
 
   private flush(): void {

@@ -79,6 +79,18 @@ describe("fx manager against a test interchange", () => {
     for (let i = 0; i < 50; i++) expect(value(ix, ids[4 + i]!)).toBe(i + 1);
   });
 
+  test("large payloads both ways travel in bounded hand-offs", async () => {
+    const { ix } = await boot();
+    await until(() => ix.capacity > 0, "a capacity request");
+    const big = "y".repeat(3 * 1024 * 1024);
+    const ids = ix.submit(Array.from({ length: 6 }, (_, i) => fn("(s, i) => s.length + i + ':' + s.slice(0, 2 + i)", [big, i])));
+    await until(() => ids.every((id) => ix.resultsById.has(id)), "all results");
+    ids.forEach((id, i) => expect(value(ix, id)).toBe(`${big.length + i}:${"y".repeat(2 + i)}`));
+    const echo = ix.submit([fn("(n) => 'z'.repeat(n)", [5 * 1024 * 1024])]);
+    await until(() => ix.resultsById.has(echo[0]!), "the big result");
+    expect((value(ix, echo[0]!) as string).length).toBe(5 * 1024 * 1024);
+  });
+
   test("a task that kills its worker fails with WorkerLost; the worker is replaced and the others complete", async () => {
     const { ix } = await boot();
     await until(() => ix.capacity > 0, "a capacity request");

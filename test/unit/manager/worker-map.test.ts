@@ -104,6 +104,17 @@ describe("WorkerMap", () => {
     expect(m.depth).toBe(1);
   });
 
+  test("big payloads make smaller hand-offs (at least one task each)", () => {
+    const m = new WorkerMap({ maxWorkers: 1, initialDepth: 8, maxHandoffBytes: 1000 });
+    ready(m, "w");
+    for (let i = 1; i <= 4; i++) m.enqueue({ id: i, task_type: "RAW", payload: new Uint8Array(600) });
+    expect(m.assign(0)[0]!.tasks.map((t) => t.id)).toEqual([1, 2]);
+    const big = new WorkerMap({ maxWorkers: 1, initialDepth: 8, maxHandoffBytes: 10 });
+    ready(big, "w");
+    big.enqueue({ id: 9, task_type: "RAW", payload: new Uint8Array(5000) });
+    expect(big.assign(0)[0]!.tasks.map((t) => t.id)).toEqual([9]);
+  });
+
   test("drainQueued empties every queue and the counts", () => {
     const m = new WorkerMap({ maxWorkers: 1 });
     m.enqueue(task(1));
