@@ -3,6 +3,7 @@
  * Frames that lie inside one chunk are handed out as views (no copy); a body split across chunks is
  * assembled into one buffer allocated only after its length was checked against maxFrameSize.
  */
+import { constants } from "node:buffer";
 import { ZmtpError } from "./errors.ts";
 import { checkSignature, GREETING_SIZE, parseGreetingRest, SIGNATURE_SIZE, type Greeting } from "./greeting.ts";
 
@@ -10,6 +11,7 @@ export const FLAG_MORE = 0x01;
 export const FLAG_LONG = 0x02;
 export const FLAG_COMMAND = 0x04;
 const RESERVED = 0xf8;
+const MAX_BUFFER = constants.MAX_LENGTH;
 
 export interface DecoderSink {
   onGreeting(g: Greeting): void;
@@ -146,6 +148,7 @@ export class ZmtpDecoder {
     if (size > this.maxFrameSize) {
       throw new ZmtpError("E_ZMTP_TOO_LARGE", `frame of ${size} bytes exceeds maxMessageSize ${this.maxFrameSize}`);
     }
+    if (size > MAX_BUFFER) throw new ZmtpError("E_ZMTP_TOO_LARGE", `frame of ${size} bytes is larger than a buffer can be (${MAX_BUFFER})`);
     if (chunk.length - off >= size) {
       this.sink.onFrame(f, size === 0 ? EMPTY : chunk.subarray(off, off + size));
       return off + size;

@@ -6,11 +6,11 @@ import { ZmtpError } from "./errors.ts";
 export interface SocketOptions {
   /** Our Identity in READY (DEALER/REQ/ROUTER); at most 255 bytes, must not start with 0x00. */
   routingId?: Buffer | Uint8Array | string;
-  /** Messages queued per peer before send() waits (or a PUB/ROUTER drops). Default 1000. */
+  /** Messages queued per peer before send() waits (or a PUB/ROUTER drops). Default 1000; 0 = no limit. */
   sendHighWaterMark?: number;
-  /** Messages queued in the socket before reading from peers pauses. Default 1000. */
+  /** Messages queued in the socket before reading from peers pauses. Default 1000; 0 = no limit. */
   receiveHighWaterMark?: number;
-  /** Largest frame/message accepted from a peer, bytes; bigger closes the connection. Default 256 MiB. */
+  /** Largest frame/message accepted from a peer, bytes; bigger closes the connection. Default 256 MiB; -1 = no limit. */
   maxMessageSize?: number;
   /** First reconnect delay, ms. Default 100. */
   reconnectInterval?: number;
@@ -66,6 +66,11 @@ function num(name: string, v: number | undefined, def: number, min: number): num
   return v;
 }
 
+/** libzmq's "no limit" values (0 for high-water marks, -1 for sizes) become Infinity. */
+function orInfinity(v: number, unlimited: number): number {
+  return v === unlimited ? Number.POSITIVE_INFINITY : v;
+}
+
 export function resolveOptions(o: SocketOptions = {}): ResolvedOptions {
   const id = o.routingId === undefined ? Buffer.alloc(0) : typeof o.routingId === "string" ? Buffer.from(o.routingId) : Buffer.from(o.routingId);
   if (id.length > 255) throw new ZmtpError("E_ZMTP_OPTION", `routingId is ${id.length} bytes; at most 255 allowed`);
@@ -73,9 +78,9 @@ export function resolveOptions(o: SocketOptions = {}): ResolvedOptions {
   const heartbeatInterval = num("heartbeatInterval", o.heartbeatInterval, 0, 0);
   return {
     routingId: id,
-    sendHighWaterMark: num("sendHighWaterMark", o.sendHighWaterMark, 1000, 1),
-    receiveHighWaterMark: num("receiveHighWaterMark", o.receiveHighWaterMark, 1000, 1),
-    maxMessageSize: num("maxMessageSize", o.maxMessageSize, MAX_MESSAGE_SIZE_DEFAULT, 0),
+    sendHighWaterMark: orInfinity(num("sendHighWaterMark", o.sendHighWaterMark, 1000, 0), 0),
+    receiveHighWaterMark: orInfinity(num("receiveHighWaterMark", o.receiveHighWaterMark, 1000, 0), 0),
+    maxMessageSize: orInfinity(num("maxMessageSize", o.maxMessageSize, MAX_MESSAGE_SIZE_DEFAULT, -1), -1),
     reconnectInterval: num("reconnectInterval", o.reconnectInterval, 100, 1),
     reconnectMaxInterval: num("reconnectMaxInterval", o.reconnectMaxInterval, 0, 0),
     handshakeTimeout: num("handshakeTimeout", o.handshakeTimeout, 30000, 0),

@@ -104,6 +104,11 @@ describe("ZmtpDecoder", () => {
     expect((err as ZmtpError).code).toBe("E_ZMTP_TOO_LARGE");
   });
 
+  test("with no size limit, a frame larger than any buffer is still refused with E_ZMTP_TOO_LARGE", () => {
+    const header = Buffer.from([FLAG_LONG, 0x00, 0x10, 0, 0, 0, 0, 0, 0]);
+    expect(() => decode(Buffer.concat([encodeGreeting(), header]), () => 100, Infinity)).toThrow("larger than a buffer");
+  });
+
   test("a wrong signature is refused on its first byte", () => {
     expect(() => decode(Buffer.from("GET / HTTP/1.1\r\n"), () => 1)).toThrow(ZmtpError);
   });
