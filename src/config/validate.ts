@@ -5,6 +5,7 @@
 import type { FxConfig } from "./schema.ts";
 import { FIELDS, fieldPath } from "./fields.ts";
 import type { ConfigProblem } from "./errors.ts";
+import { checkImageAllowed } from "../containers/allow-list.ts";
 
 /** A value set by the file, an env var, a flag or an object, with where it came from. */
 export interface SetValue {
@@ -48,7 +49,7 @@ export function crossCheck(c: FxConfig, set: ReadonlyMap<string, SetValue>): Con
     if (set.has(path)) out.push(at(set, path, `is not used by provider type "${p.type}" (only ${f.providers.join(", ")})`));
   }
   if (e.worker_mode !== "no_container" && c.containers.allowed_images.length > 0 && e.container_image !== null
-      && !c.containers.allowed_images.includes(e.container_image)) {
+      && checkImageAllowed(e.container_image, c.containers.allowed_images) !== null) {
     out.push(at(set, "executor.container_image", `"${e.container_image}" is not in containers.allowed_images`));
   }
   return out;

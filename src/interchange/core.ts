@@ -21,6 +21,7 @@ import {
   type WireTask,
 } from "../protocol/index.ts";
 import type { Logger } from "../util/log.ts";
+import { checkImageAllowed } from "../containers/allow-list.ts";
 import { ClientTable } from "./clients.ts";
 import { planDispatch } from "./dispatch.ts";
 import { ManagerRegistry, checkRegistration, findExpired, type ManagerEntry } from "./registry.ts";
@@ -108,7 +109,7 @@ export class InterchangeCore {
       if (this.closedReason !== null) refuse(t.id, TASK_ERROR_CODES.shutdown, `interchange is shutting down (${this.closedReason})`);
       else if (t.payload.length > this.settings.maxPayloadBytes) {
         refuse(t.id, TASK_ERROR_CODES.payloadTooLarge, `task payload of ${t.payload.length} bytes exceeds max_payload_bytes (${this.settings.maxPayloadBytes})`);
-      } else if (t.task_type !== RAW_TASK_TYPE && allowed.length > 0 && !allowed.includes(t.task_type)) {
+      } else if (t.task_type !== RAW_TASK_TYPE && allowed.length > 0 && checkImageAllowed(t.task_type, allowed) !== null) {
         refuse(t.id, TASK_ERROR_CODES.imageNotAllowed, `image ${JSON.stringify(t.task_type)} is not in containers.allowed_images`);
       } else {
         const typeIdx = this.queues.types.indexOf(t.task_type);
