@@ -17,7 +17,8 @@ import type { Logger } from "../util/log.ts";
 import { heartbeatDue, peerLost, type HeartbeatState } from "./heartbeat.ts";
 import type { InterchangePort, WorkerLauncher, WorkerPort } from "./ports.ts";
 import { ResultBatch } from "./result-batch.ts";
-import { planWorkers, type IdleWorker, type WorkerPlan, type WorkerPlanInput } from "./worker-plan.ts";
+import { managerCapacity, shouldRequest } from "./capacity.ts";
+import { planWorkers, type WorkerPlan, type WorkerPlanInput } from "./worker-plan.ts";
 import { WorkerMap } from "./worker-map.ts";
 
 export interface ManagerSettings {
@@ -283,23 +284,9 @@ export class ManagerCore {
   }
 
   private planInput(now: number): WorkerPlanInput {
-    const counts = new Map<string, number>();
-    const starting = new Map<string, number>();
-    const outstanding = new Map<string, number>();
-    const idle: IdleWorker[] = [];
-    let stopping = 0;
-    for (const w of this.map.workers.values()) {
-      if (w.outstanding.length > 0) outstanding.set(w.type, (outstanding.get(w.type) ?? 0) + w.outstanding.length);
-      if (w.state === "stopping") {
-        stopping++;
-        continue;
-      }
-      counts.set(w.type, (counts.get(w.type) ?? 0) + 1);
-      if (w.state === "starting") starting.set(w.type, (starting.get(w.type) ?? 0) + 1);
-      else if (w.outstanding.length === 0) idle.push({ id: w.id, type: w.type, idleSince: w.idleSince });
-    }
     return {
-      counts, starting, idle, now, outstanding, stopping,
+      ...this.map.planSnapshot(),
+      now,
       queued: this.map.queuedByType(),
       maxWorkers: this.s.workerCount,
       minWorkers: this.s.minWorkers,
@@ -308,19 +295,16 @@ export class ManagerCore {
     };
   }
 
-  /** Tasks we can take now: per worker one running batch plus one ready batch (just one for long tasks). */
+  /** Tasks we can take now (see capacity.ts). */
   capacity(): number {
     if (this.phase !== "running") return 0;
-    const depth = this.map.depth;
-    const perWorker = depth === 1 ? 1 : 2 * depth;
-    return Math.max(0, this.s.workerCount * perWorker + this.s.prefetch - this.map.held);
+    return managerCapacity({ workerCount: this.s.workerCount, depth: this.map.depth, prefetch: this.s.prefetch, held: this.map.held });
   }
 
   private updateCapacity(): void {
     if (this.phase === "registering") return;
     const cap = this.capacity();
-    const believed = Math.max(0, this.advertised);
-    if (cap > believed || (cap < believed / 2 && this.advertised !== cap)) {
+    if (shouldRequest(cap, this.advertised)) {
       this.advertised = cap;
       this.d.interchange.sendTask(encode({ type: MSG.request, capacity: cap }));
     }

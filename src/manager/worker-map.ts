@@ -14,6 +14,7 @@
  */
 import type { WireTask } from "../protocol/messages.ts";
 import { Fifo } from "./fifo.ts";
+import type { IdleWorker, WorkerPlanInput } from "./worker-plan.ts";
 
 export type WorkerState = "starting" | "ready" | "stopping";
 
@@ -123,6 +124,26 @@ export class WorkerMap {
     }
     return m;
   }
+  /** The worker counts a worker plan needs (see worker-plan.ts). */
+  planSnapshot(): Pick<WorkerPlanInput, "counts" | "starting" | "idle" | "outstanding" | "stopping"> {
+    const counts = new Map<string, number>();
+    const starting = new Map<string, number>();
+    const outstanding = new Map<string, number>();
+    const idle: IdleWorker[] = [];
+    let stopping = 0;
+    for (const w of this.workers.values()) {
+      if (w.outstanding.length > 0) outstanding.set(w.type, (outstanding.get(w.type) ?? 0) + w.outstanding.length);
+      if (w.state === "stopping") {
+        stopping++;
+        continue;
+      }
+      counts.set(w.type, (counts.get(w.type) ?? 0) + 1);
+      if (w.state === "starting") starting.set(w.type, (starting.get(w.type) ?? 0) + 1);
+      else if (w.outstanding.length === 0) idle.push({ id: w.id, type: w.type, idleSince: w.idleSince });
+    }
+    return { counts, starting, idle, outstanding, stopping };
+  }
+
   idleWorkers(): number {
     let n = 0;
     for (const w of this.workers.values()) if (w.state === "ready" && w.outstanding.length === 0) n++;
