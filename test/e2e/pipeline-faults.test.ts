@@ -6,8 +6,8 @@
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { InterchangeLost, RemoteError, type HighThroughputExecutor } from "../../src/index.ts";
-import { ensureBuilt, executorFor, killMarked, processesMarked, tempDir, waitFor } from "../helpers/pipeline.ts";
+import { HighThroughputExecutor, InterchangeLost, RemoteError, configFromObject } from "../../src/index.ts";
+import { DIST, ensureBuilt, executorFor, killMarked, processesMarked, tempDir, waitFor } from "../helpers/pipeline.ts";
 
 let dir = "";
 let ex: HighThroughputExecutor | null = null;
@@ -119,5 +119,40 @@ describe("pipeline failures (dist/fx)", () => {
     const e = await p;
     expect(["E_SHUTDOWN", "E_INTERCHANGE_LOST"]).toContain(e.code);
     expect(await waitFor(() => processesMarked(dir).length === 0, 60_000, 100)).toBe(true);
+  }, 120_000);
+
+  test("connect() mode: a running endpoint killed → outstanding Promises reject with InterchangeLost in bounded time", async () => {
+    dir = tempDir("faults-connect");
+    const cfg = path.join(dir, "fx.toml");
+    fs.writeFileSync(cfg, `[provider]\ninit_blocks = 0\nmax_blocks = 0\n[logging]\nlogdir = ${JSON.stringify(path.join(dir, "logs"))}\n`);
+    const info = path.join(dir, "endpoint.json");
+    const endpoint = Bun.spawn([DIST, "executor", "-c", cfg, "--info-file", info], { stdout: "ignore", stderr: "ignore" });
+    try {
+      expect(await waitFor(() => fs.existsSync(info) && fs.readFileSync(info, "utf8").includes("commands"), 60_000)).toBe(true);
+      const urls = JSON.parse(fs.readFileSync(info, "utf8"));
+      ex = new HighThroughputExecutor(configFromObject({}), { lostTimeoutMs: 2000 });
+      await ex.connect(urls);
+      const ps = Array.from({ length: 10 }, () => ex!.submitShell("true").catch((e) => e));
+      expect((await ex.outstanding()).queued).toBe(10); // no manager: they wait
+      endpoint.kill("SIGKILL");
+      for (const e of await Promise.all(ps)) {
+        expect(e).toBeInstanceOf(InterchangeLost);
+        expect(e.message).toContain("no connection to the interchange");
+      }
+    } finally {
+      endpoint.kill("SIGKILL");
+    }
+  }, 120_000);
+
+  test("shutdown({ drain: true }) lets outstanding tasks finish first", async () => {
+    dir = tempDir("faults-drain");
+    ex = executorFor(dir);
+    await ex.start();
+    expect(await ex.submit(() => 0)).toBe(0);
+    const ps = [1, 2, 3].map((i) => ex!.submitShell(`sleep 0.4; echo ${i}`));
+    await Bun.sleep(50);
+    await ex.shutdown({ drain: true });
+    expect((await Promise.all(ps)).map((r) => r.stdout)).toEqual(["1\n", "2\n", "3\n"]);
+    expect(await waitFor(() => processesMarked(dir).length === 0, 30_000, 100)).toBe(true);
   }, 120_000);
 });
