@@ -115,6 +115,21 @@ suite("podman worker modes (executor ↔ dist/fx)", () => {
     expect(r.ns.startsWith(fs.readlinkSync("/proc/self/ns/mnt"))).toBe(false);
   }, 180_000);
 
+  test("allowed_images: a task naming an image outside the patterns fails at submit with E_IMAGE_NOT_ALLOWED", async () => {
+    dir = tempDir("ctr-allow");
+    ex = new HighThroughputExecutor({
+      executor: { worker_mode: "podman_reuse", scheduler_mode: "soft", max_workers: 1, heartbeat_period: 1, heartbeat_threshold: 3 },
+      provider: { init_blocks: 1, max_blocks: 1 },
+      containers: { allowed_images: ["localhost/fx-test-a"] },
+      logging: { logdir: path.join(dir, "logs"), level: "info" },
+    }, { fxCommand: [DIST] });
+    await ex.start();
+    const refused = await ex.with({ container: IMAGE_B }).submitShell(WHO).catch((e) => e);
+    expect(refused.code).toBe("E_IMAGE_NOT_ALLOWED");
+    expect(String(refused.message)).toContain(IMAGE_B);
+    expect((await who(ex, IMAGE_A)).marker).toBe("a"); // "localhost/fx-test-a" allows its ":latest" tag
+  }, 180_000);
+
   test("hard routing: a type goes only to managers of that type; soft: one manager serves any type", async () => {
     dir = tempDir("ctr-hard");
     const mark = path.basename(dir);
