@@ -27,6 +27,11 @@ export class Router extends Socket {
     return this.byId.has(key(routingId));
   }
 
+  /** Routing ids of the handshaken peers. */
+  routingIds(): Buffer[] {
+    return this.peers.map((p) => p.routingId!);
+  }
+
   protected override attachPeer(conn: Connection): ZmtpError | null {
     let id = conn.peerIdentity;
     if (id.length === 0) {

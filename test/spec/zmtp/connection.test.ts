@@ -38,6 +38,20 @@ describe("heartbeats (RFC 37)", () => {
     expect(raw.commands("PING")[0]!.readUInt16BE(0)).toBe(30); // deciseconds
   });
 
+  test("PINGs go only to ZMTP 3.1 peers (3.0 has no PING command)", async () => {
+    const r = track(new Router({ heartbeatInterval: 20, heartbeatTimeout: 60000 }));
+    await r.bind("tcp://127.0.0.1:0");
+    const v31 = await RawPeer.connect(r.lastEndpoint!);
+    v31.sendGreeting(1);
+    v31.sendReady("DEALER", "");
+    const v30 = await RawPeer.connect(r.lastEndpoint!);
+    v30.sendGreeting(0);
+    v30.sendReady("DEALER", "");
+    await waitFor(() => r.peerCount === 2, "both handshakes");
+    await waitFor(() => v31.commands("PING").length >= 5, "five PINGs to the 3.1 peer");
+    expect(v30.commands("PING").length).toBe(0);
+  });
+
   test("a peer that stops answering is dropped after heartbeatTimeout (E_ZMTP_HEARTBEAT_TIMEOUT)", async () => {
     const { endpoint, accepted } = RawPeer.listen();
     const d = track(new Dealer({ heartbeatInterval: 50, heartbeatTimeout: 200, reconnectInterval: 60000 }));

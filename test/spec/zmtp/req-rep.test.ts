@@ -103,6 +103,7 @@ describe("ROUTER", () => {
     expect(id.length).toBe(5);
     expect(id[0]).toBe(0);
     expect(r.hasPeer(id)).toBe(true);
+    expect(r.routingIds()).toEqual([id]);
   });
 
   test("mandatory=false drops a message for an unknown routing id and counts it", async () => {
