@@ -37,10 +37,10 @@ export class RunProgress {
     if (!this.enabled) return;
     if (this.tty) {
       this.bar = new SingleBar({
-        format: "fx run |{bar}| {value}/{total} | failed {failed} | {rate}/s | ETA {eta_formatted}",
+        format: "fx run |{bar}| {value}/{total} | failed {failed} | {rate}/s | ETA {eta_fx}",
         stream: this.stream, hideCursor: true, etaBuffer: 200, fps: 5,
       });
-      this.bar.start(this.c.total, 0, { failed: 0, rate: "0" });
+      this.bar.start(this.c.total, 0, { failed: 0, rate: "0", eta_fx: "?" });
       this.timer = setInterval(() => this.render(), 200);
     } else {
       this.timer = setInterval(() => this.stream.write(`${progressLine(this.c, this.elapsed())}\n`), 2000);
@@ -54,7 +54,8 @@ export class RunProgress {
   private render(): void {
     const finished = this.c.done + this.c.failed;
     const el = this.elapsed();
-    this.bar?.update(finished, { failed: this.c.failed, rate: el > 0 ? (finished / el).toFixed(0) : "0" });
+    const rate = el > 0 ? finished / el : 0;
+    this.bar?.update(finished, { failed: this.c.failed, rate: rate.toFixed(0), eta_fx: formatEta(rate > 0 ? (this.c.total - finished) / rate : NaN) });
   }
 
   stop(): void {
