@@ -122,6 +122,7 @@ export class Connection implements DecoderSink {
   }
 
   onGreeting(g: Greeting): void {
+    this.state = ConnState.Handshake; // from here on a refusal is told to the peer with ERROR
     if (g.mechanism.toUpperCase() !== "NULL") {
       throw new ZmtpError("E_ZMTP_MECHANISM", `peer wants mechanism ${JSON.stringify(g.mechanism)}; only NULL is supported`);
     }

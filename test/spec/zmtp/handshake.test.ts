@@ -94,7 +94,7 @@ describe("RFC 23/37 greeting and NULL handshake", () => {
     expect(e.message).toContain("go away");
   });
 
-  test("a security mechanism other than NULL is refused with E_ZMTP_MECHANISM", async () => {
+  test("a security mechanism other than NULL is refused with an ERROR command (E_ZMTP_MECHANISM)", async () => {
     const r = await boundRouter();
     const err = once<ZmtpEvents["error"]>(r, "error");
     const raw = await RawPeer.connect(r.lastEndpoint!);
@@ -106,6 +106,7 @@ describe("RFC 23/37 greeting and NULL handshake", () => {
     g.write("CURVE", 12);
     raw.write(g);
     expect((await err).error.code).toBe("E_ZMTP_MECHANISM");
+    await waitFor(() => raw.commands("ERROR").length === 1, "an ERROR command to the peer");
   });
 });
 
