@@ -1,7 +1,7 @@
 /**
  * Drives the ZMTP benchmark (run it through scripts/bench/zmtp, which compiles the C peer).
  * Every figure is measured with two processes, ours (zmtp-role.ts under Bun) and/or C libzmq
- * (zmtp-peer.c), each run `--repeat` times; the median is reported. One JSON line per figure, then a table.
+ * (zmtp-peer.c), each run `--repeat` times in interleaved rounds; median and best are reported. One JSON line per figure, then a table.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -13,7 +13,7 @@ const { values: a } = parseArgs({
     n: { type: "string", default: "2000000" },
     "big-n": { type: "string", default: "1000" },
     "rtt-n": { type: "string", default: "20000" },
-    repeat: { type: "string", default: "3" },
+    repeat: { type: "string", default: "5" },
     only: { type: "string", default: "small,rtt,big" },
   },
 });
@@ -143,42 +143,43 @@ function emit(o: Record<string, unknown>): void {
 
 async function throughput(size: number, n: number): Promise<void> {
   const pairs: Array<[Side, Side]> = [["libzmq", "libzmq"], ["ours", "ours"], ["ours", "libzmq"], ["libzmq", "ours"]];
-  let base = 0;
-  let baseBest = 0;
-  for (const [from, to] of pairs) {
-    const runs: number[] = [];
-    for (let i = 0; i < REPEAT; i++) runs.push(await throughputOnce(from, to, n, size));
-    const m = median(runs);
-    const best = Math.max(...runs);
-    if (from === "libzmq" && to === "libzmq") {
-      base = m;
-      baseBest = best;
-    }
+  // Rounds interleave the pairs, so a burst of load from elsewhere hits them alike.
+  const runs: number[][] = pairs.map(() => []);
+  for (let i = 0; i < REPEAT; i++) {
+    for (let p = 0; p < pairs.length; p++) runs[p]!.push(await throughputOnce(pairs[p]![0], pairs[p]![1], n, size));
+  }
+  const base = median(runs[0]!);
+  const baseBest = Math.max(...runs[0]!);
+  pairs.forEach(([from, to], p) => {
+    const m = median(runs[p]!);
+    const best = Math.max(...runs[p]!);
     const figure = `throughput ${size} B DEALER→ROUTER ${from}→${to}`;
     const mibs = (m * size) / (1 << 20);
-    emit({ figure, size, from, to, n, msgs_per_s: Math.round(m), mib_per_s: Number(mibs.toFixed(1)), ratio_to_libzmq: Number((m / base).toFixed(2)), runs: runs.map(Math.round) });
+    emit({ figure, size, from, to, n, msgs_per_s: Math.round(m), mib_per_s: Number(mibs.toFixed(1)), ratio_to_libzmq: Number((m / base).toFixed(2)), runs: runs[p]!.map(Math.round) });
     const scale = size >= 1 << 16 ? size / (1 << 20) : 1;
     rows.push({ figure, value: m * scale, best: best * scale, unit: size >= 1 << 16 ? "MiB/s" : "msg/s", ratio: m / base, bestRatio: best / baseBest });
-  }
+  });
 }
 
 async function latency(size: number, place: Placement): Promise<void> {
-  type Lat = { p50: number; p99: number; bestP50: number; bestP99: number };
-  const res: Record<Side, Lat> = {} as never;
-  for (const side of ["libzmq", "ours"] as Side[]) {
-    const runs: Array<{ p50: number; p99: number }> = [];
-    for (let i = 0; i < REPEAT; i++) runs.push(await latencyOnce(side, RTT_N, size, place));
-    const p50s = runs.map((r) => r.p50);
-    const p99s = runs.map((r) => r.p99);
-    const r: Lat = { p50: median(p50s), p99: median(p99s), bestP50: Math.min(...p50s), bestP99: Math.min(...p99s) };
-    res[side] = r;
-    const b = res.libzmq;
-    emit({ figure: `round trip ${size} B DEALER↔ROUTER ${side}↔${side} (${place})`, placement: place, n: RTT_N, p50_us: r.p50, p99_us: r.p99, p50_ratio_to_libzmq: Number((r.p50 / b.p50).toFixed(2)), runs });
+  const sides: Side[] = ["libzmq", "ours"];
+  const runs: Array<Array<{ p50: number; p99: number }>> = sides.map(() => []);
+  for (let i = 0; i < REPEAT; i++) {
+    for (let k = 0; k < sides.length; k++) runs[k]!.push(await latencyOnce(sides[k]!, RTT_N, size, place));
+  }
+  const stats = runs.map((rs) => {
+    const p50s = rs.map((r) => r.p50);
+    const p99s = rs.map((r) => r.p99);
+    return { p50: median(p50s), p99: median(p99s), bestP50: Math.min(...p50s), bestP99: Math.min(...p99s) };
+  });
+  const b = stats[0]!;
+  sides.forEach((side, k) => {
+    const r = stats[k]!;
+    emit({ figure: `round trip ${size} B DEALER↔ROUTER ${side}↔${side} (${place})`, placement: place, n: RTT_N, p50_us: r.p50, p99_us: r.p99, p50_ratio_to_libzmq: Number((r.p50 / b.p50).toFixed(2)), runs: runs[k] });
     rows.push({ figure: `round trip p50 ${side}↔${side} (${place})`, value: r.p50, best: r.bestP50, unit: "µs", ratio: r.p50 / b.p50, bestRatio: r.bestP50 / b.bestP50 });
     rows.push({ figure: `round trip p99 ${side}↔${side} (${place})`, value: r.p99, best: r.bestP99, unit: "µs", ratio: r.p99 / b.p99, bestRatio: r.bestP99 / b.bestP99 });
-  }
+  });
 }
-
 const only = new Set(a.only!.split(","));
 if (only.has("small")) await throughput(64, N);
 const canPin = navigator.hardwareConcurrency >= 2 && Bun.which("taskset") !== null;
