@@ -9,6 +9,7 @@ import type { WorkerOptions } from "../config/roles.ts";
 import { createLogger } from "../util/log.ts";
 import { OrderedSender } from "../util/ordered-sender.ts";
 import { Dealer } from "../zmtp/index.ts";
+import { killRunningShellTasks } from "./shell-task.ts";
 import { WorkerLoop } from "./worker.ts";
 
 /** How long the worker waits for its manager to (re)appear before giving up, ms. The manager binds before
@@ -48,7 +49,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   let goneTimer: ReturnType<typeof setTimeout> | null = null;
   const managerGone = (why: string): void => {
     if (finished || loop.finishing) return;
-    log.info(`manager gone (${why})`);
+    log.info(`leaving: ${why}`);
     loop.onManagerGone();
   };
   const armGone = (why: string): void => {
@@ -60,15 +61,20 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     goneTimer = null;
   });
   // An orderly close by the manager means it is leaving; an error may be transient: give it the grace period.
-  sock.on("disconnect", (ev) => (ev.error === null ? managerGone("channel closed") : armGone("channel lost")));
-  sock.on("connect:retry", () => armGone(everConnected ? "channel lost" : "cannot reach the manager"));
+  sock.on("disconnect", (ev) => (ev.error === null ? managerGone("the manager closed the channel") : armGone("the manager channel was lost")));
+  sock.on("connect:retry", () => armGone(everConnected ? "the manager channel was lost" : "cannot reach the manager"));
   sock.onMessage = (frames) => loop.onMessage(frames[frames.length - 1]!);
 
   const ppid = process.ppid;
   const parentWatch = setInterval(() => {
-    if (process.ppid !== ppid) managerGone("parent process exited");
+    if (process.ppid !== ppid) managerGone("the parent process (manager) exited");
   }, PARENT_POLL_MS);
   parentWatch.unref?.();
+
+  // SIGTERM (the manager stopping us, or a container runtime): leave like on shutdown, shell tasks included.
+  const onTerm = (): void => managerGone("SIGTERM received");
+  process.on("SIGTERM", onTerm);
+  process.on("exit", killRunningShellTasks);
 
   sock.connect(opts.managerUrl);
   loop.start();
@@ -77,6 +83,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
 
   const code = await done;
   clearInterval(parentWatch);
+  process.off("SIGTERM", onTerm);
   if (goneTimer !== null) clearTimeout(goneTimer);
   log.debug("worker exiting", { served: loop.tasksServed, dropped: out.dropped });
   log.close();

@@ -35,6 +35,17 @@ async function capture(stream: ReadableStream<Uint8Array>, cap: number): Promise
   return { text: Buffer.concat(chunks).toString("utf8"), truncated };
 }
 
+/** Process groups of shell tasks still running in this worker, so a leaving worker takes them along. */
+const running = new Set<number>();
+
+/** Kill every running shell task's process group (the worker is leaving). Synchronous: safe in an exit hook. */
+export function killRunningShellTasks(): number {
+  const n = running.size;
+  for (const pid of running) killGroup(pid);
+  running.clear();
+  return n;
+}
+
 function killGroup(pid: number): void {
   try {
     process.kill(-pid, "SIGKILL");
@@ -63,6 +74,7 @@ export async function runShellTask(task: ShellTask, cap = SHELL_OUTPUT_CAP_BYTES
   } catch (err) {
     throw new TaskError("E_BAD_TASK", `cannot start ${JSON.stringify(argv[0])}: ${(err as Error).message}`, { cause: err });
   }
+  running.add(proc.pid);
   let timedOut = false;
   const timer =
     task.timeout !== undefined && task.timeout > 0
@@ -76,6 +88,7 @@ export async function runShellTask(task: ShellTask, cap = SHELL_OUTPUT_CAP_BYTES
   const code = await proc.exited;
   // Whatever the command left running in its group goes with it (and releases the pipes).
   killGroup(proc.pid);
+  running.delete(proc.pid);
   const [stdout, stderr] = await Promise.all([out, err]);
   if (timer !== undefined) clearTimeout(timer);
   if (timedOut) {

@@ -9,6 +9,7 @@ import { MSG, type WireResult, type WireTask } from "../protocol/messages.ts";
 import type { Logger } from "../util/log.ts";
 import { describeError } from "../util/errors.ts";
 import { createExecContext, executeTask, type ExecContext } from "./execute.ts";
+import { killRunningShellTasks } from "./shell-task.ts";
 
 /** What the worker needs from its channel to the manager (a DEALER in production). */
 export interface ManagerLink {
@@ -145,6 +146,8 @@ export class WorkerLoop {
   private async finish(code: number): Promise<void> {
     if (this.done) return;
     this.done = true;
+    const killed = killRunningShellTasks();
+    if (killed > 0) this.o.log.info("stopped running shell tasks on the way out", { count: killed });
     this.flush();
     await this.o.link.close();
     this.o.onDone(code);

@@ -161,13 +161,20 @@ describe("fx manager against a test interchange", () => {
     await until(() => workers.every((p) => !isAlive(p)), "the workers to exit");
   });
 
-  test("SIGKILL of the manager leaves no worker running", async () => {
-    const { mgr } = await boot();
+  test("SIGKILL of the manager leaves no worker running, nor the shell task a worker was running", async () => {
+    const { ix, mgr } = await boot();
     await until(() => childrenOf(mgr.proc.pid).length === 2, "two workers");
     const workers = childrenOf(mgr.proc.pid);
     strays.push(...workers);
+    await until(() => ix.capacity > 0, "a capacity request");
+    const marker = path.join(tmp, "orphan-started");
+    ix.submit([{ kind: "shell", argv: ["/bin/sh", "-c", 'echo $$ > "$1"; exec sleep 60', "sh", marker] }]);
+    await until(() => fs.existsSync(marker) && fs.readFileSync(marker, "utf8").trim() !== "", "the shell task to start");
+    const shellPid = Number(fs.readFileSync(marker, "utf8"));
+    strays.push(shellPid);
     mgr.kill("SIGKILL");
     await mgr.proc.exited;
     await until(() => workers.every((p) => !isAlive(p)), "the orphaned workers to exit", 30_000);
+    await until(() => !isAlive(shellPid), "the orphaned shell task to be killed", 30_000);
   });
 });
