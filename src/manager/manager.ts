@@ -80,7 +80,7 @@ export class ManagerCore {
     private readonly s: ManagerSettings,
     private readonly d: ManagerDeps,
   ) {
-    this.map = new WorkerMap({ maxWorkers: s.workerCount, initialDepth: 1 });
+    this.map = new WorkerMap({ maxWorkers: s.workerCount, initialDepth: 1, ...(s.singleUse ? { maxDepth: 1 } : {}) });
     this.batch = new ResultBatch({
       maxSize: s.resultBatchSize,
       periodMs: s.resultBatchPeriodMs,
@@ -264,6 +264,7 @@ export class ManagerCore {
     if (this.phase === "stopped") return;
     const now = this.d.clock.now();
     for (const a of this.map.assign(now)) {
+      if (this.s.singleUse) this.map.markStopping(a.worker.id); // single use: one task, then it exits; never hand it more
       if (!this.d.workers.sendTo(a.worker.id, encode({ type: MSG.tasks, tasks: a.tasks }))) {
         // Not connected (yet/anymore): its exit will put these back.
         this.d.log.debug("worker not connected for dispatch", { worker: a.worker.id });

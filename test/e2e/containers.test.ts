@@ -2,7 +2,7 @@
  * Container worker modes end to end: the executor library ↔ compiled dist/fx (interchange → manager → workers
  * inside podman containers, the worker being the host's dist/fx bind-mounted read-only).
  * Proves: tasks run inside the image they name (two images at once, routed right); reuse keeps one container
- * across tasks; a plain task runs in
+ * across tasks, single use gives each task a fresh container and leaves none behind; a plain task runs in
  * container_image; hard routing sends a type only to managers of that type, soft routing lets one manager
  * serve any type; typed workers grow to the cap and switch types when the node is full.
  * Skips with a reason when podman or the test images are absent (scripts/setup-test-env.d/podman.sh).
@@ -104,6 +104,28 @@ suite("podman worker modes (executor ↔ dist/fx)", () => {
     const again: string[] = [];
     for (let i = 0; i < 3; i++) again.push((await who(ex, IMAGE_A)).ns);
     expect(new Set(again).size).toBe(1);
+  }, 180_000);
+
+  test("podman_single_use: every task gets a fresh container, and none is left behind", async () => {
+    dir = tempDir("ctr-single");
+    ex = executorFor(dir, { executor: { worker_mode: "podman_single_use", scheduler_mode: "soft", max_workers: 2 } });
+    await ex.start();
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await who(ex, IMAGE_A);
+      expect(r.marker).toBe("a");
+      seen.push(r.ns);
+    }
+    const parallel = await Promise.all([who(ex, IMAGE_B), who(ex, IMAGE_B)]);
+    for (const r of parallel) {
+      expect(r.marker).toBe("b");
+      seen.push(r.ns);
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    const host = fs.readlinkSync("/proc/self/ns/mnt");
+    for (const id of seen) expect(id.startsWith(`${host}@`)).toBe(false);
+    // Single-use containers are gone once their task is done (--rm), without waiting for any idle timeout.
+    expect(await waitFor(() => workerContainers().filter((c) => c.image === IMAGE_A).length === 0, 30_000, 100)).toBe(true);
   }, 180_000);
 
   test("a plain task (no image named) runs in container_image", async () => {
