@@ -200,7 +200,7 @@ export class ManagerCore {
     this.scheduleSettle();
   }
 
-  onWorkerExit(workerId: string, exitCode: number | null, signal: string | null): void {
+  onWorkerExit(workerId: string, exitCode: number | null, signal: string | null, startError: string | null = null): void {
     const w = this.map.workers.get(workerId);
     if (w === undefined) return;
     const expected = w.state === "stopping" || this.phase === "stopped";
@@ -214,6 +214,13 @@ export class ManagerCore {
     }
     if (!expected && (outcome.culprit !== null || outcome.requeued > 0 || neverReady || exitCode !== 0)) {
       this.d.log.warn("worker died", { worker: workerId, how, lost: outcome.culprit?.id ?? null, requeued: outcome.requeued });
+    }
+    if (neverReady && !expected && startError !== null) {
+      // The image cannot run a worker (deterministic): fail its queued tasks with the runtime's reason instead
+      // of retrying; other images keep working. A later task of that image tries once more.
+      for (const t of this.map.drainType(w.type)) this.batch.add({ id: t.id, error: this.fxError(TASK_ERROR_CODES.containerStart, startError) });
+      this.scheduleSettle();
+      return;
     }
     if (neverReady && !expected) {
       if (++this.earlyDeaths >= this.s.maxEarlyDeaths) {

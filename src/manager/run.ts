@@ -62,9 +62,9 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
   const launcher = new ProcessLauncher({
     workerUrl, ipcDir, mode: opts.workerMode, containerImage: opts.containerImage,
     containers: opts.containers, logdir: opts.logdir, debug: opts.workerDebug, maxPayloadBytes: opts.maxPayloadBytes, log,
-    onExit: (id, code, signal) => {
+    onExit: (id, code, signal, startError) => {
       idBufs.delete(id);
-      core.onWorkerExit(id, code, signal);
+      core.onWorkerExit(id, code, signal, startError);
     },
   });
 

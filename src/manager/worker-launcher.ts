@@ -24,7 +24,8 @@ export interface LauncherOptions {
   readonly debug: boolean;
   readonly maxPayloadBytes: number;
   readonly log: Logger;
-  readonly onExit: (workerId: string, exitCode: number | null, signal: string | null) => void;
+  /** `startError`: a container that exited before its worker registered (E_CONTAINER_START message), else null. */
+  readonly onExit: (workerId: string, exitCode: number | null, signal: string | null, startError: string | null) => void;
 }
 
 interface Handle {
@@ -85,7 +86,7 @@ export class ProcessLauncher implements WorkerLauncher {
     });
     void cw.exited.then((x) => {
       if (x.startError !== null) this.o.log.error(x.startError.message, { worker: workerId, image, stderr: x.stderrTail });
-      this.exited(workerId, x.exitCode, x.signal);
+      this.exited(workerId, x.exitCode, x.signal, x.startError?.message ?? null);
     });
     return {
       pid: cw.pid,
@@ -94,9 +95,9 @@ export class ProcessLauncher implements WorkerLauncher {
     };
   }
 
-  private exited(workerId: string, exitCode: number | null, signal: string | null): void {
+  private exited(workerId: string, exitCode: number | null, signal: string | null, startError: string | null = null): void {
     if (!this.live.delete(workerId)) return;
-    this.o.onExit(workerId, exitCode, signal);
+    this.o.onExit(workerId, exitCode, signal, startError);
   }
 
   registered(workerId: string): void {

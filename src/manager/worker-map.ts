@@ -195,6 +195,15 @@ export class WorkerMap {
   }
 
   /** Everything queued (not handed out), e.g. to fail it at shutdown. */
+  /** Everything queued for one type (e.g. to fail it when its container image cannot start). */
+  drainType(type: string): WireTask[] {
+    const q = this.queues.get(type);
+    if (q === undefined) return [];
+    const out = [...q.suspects.drain(), ...q.tasks.drain()];
+    this.queuedCount -= out.length;
+    return out;
+  }
+
   drainQueued(): WireTask[] {
     const out: WireTask[] = [];
     for (const q of this.queues.values()) out.push(...q.suspects.drain(), ...q.tasks.drain());

@@ -10,9 +10,9 @@
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { HighThroughputExecutor, type StatusEvent } from "../../src/index.ts";
+import { HighThroughputExecutor, RemoteError, type StatusEvent } from "../../src/index.ts";
 import { DIST, ensureBuilt, executorFor, killMarked, tempDir, waitFor } from "../helpers/pipeline.ts";
-import { IMAGE_A, IMAGE_B, podmanSkipReason } from "../integration/containers/podman-env.ts";
+import { IMAGE_A, IMAGE_B, IMAGE_NOGLIBC, podmanSkipReason } from "../integration/containers/podman-env.ts";
 
 const suite = podmanSkipReason ? describe.skip : describe;
 /** Prints the image's marker, then the container's mount namespace + its worker's start time: a container's
@@ -135,6 +135,25 @@ suite("podman worker modes (executor ↔ dist/fx)", () => {
     const r = await who(ex, null);
     expect(r.marker).toBe("b");
     expect(r.ns.startsWith(fs.readlinkSync("/proc/self/ns/mnt"))).toBe(false);
+  }, 180_000);
+
+  test("an image that cannot run the worker (no glibc) fails its tasks with E_CONTAINER_START; other images keep working", async () => {
+    dir = tempDir("ctr-bad");
+    ex = executorFor(dir, { executor: { worker_mode: "podman_reuse", scheduler_mode: "soft", max_workers: 2 } });
+    await ex.start();
+    const bad = await Promise.all([0, 1].map(() => ex!.with({ container: IMAGE_NOGLIBC }).submitShell(WHO).catch((e) => e)));
+    for (const e of bad) {
+      expect(e).toBeInstanceOf(RemoteError);
+      expect(e.code).toBe("E_CONTAINER_START");
+      expect(e.remoteMessage).toContain(IMAGE_NOGLIBC);
+      expect(e.remoteMessage).toContain("glibc userland");
+      expect(e.remoteMessage).toContain("no such file or directory");
+    }
+    // The same manager still serves a good image, and a later task of the bad one fails the same clear way.
+    expect((await who(ex, IMAGE_A)).marker).toBe("a");
+    const again = await ex.with({ container: IMAGE_NOGLIBC }).submitShell(WHO).catch((e) => e);
+    expect(again.code).toBe("E_CONTAINER_START");
+    expect((await ex.connectedManagers()).length).toBe(1);
   }, 180_000);
 
   test("allowed_images: a task naming an image outside the patterns fails at submit with E_IMAGE_NOT_ALLOWED", async () => {
