@@ -1,0 +1,110 @@
+/**
+ * The whole pipeline on a real single-node Slurm (scripts/setup-test-env.d/slurm.sh), through dist/fx:
+ * the interchange submits blocks with sbatch, managers register from inside the jobs, tasks run there and
+ * return; scale-out on demand; polite scale-in ends the idle job; a job killed at its walltime loses its
+ * task (ManagerLost / WorkerLost) or, with a retry, re-runs it on a new block. Skips itself, saying why, when no Slurm answers.
+ */
+import { afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import { RemoteError, type HighThroughputExecutor } from "../../src/index.ts";
+import { ensureBuilt, executorFor, killMarked, tempDir, waitFor } from "../helpers/pipeline.ts";
+import { slurmSkipReason } from "../helpers/slurm.ts";
+
+const skip = slurmSkipReason();
+if (skip) console.warn(skip);
+const it = skip ? test.skip : test;
+
+let dir = "";
+let label = "";
+let ex: HighThroughputExecutor | null = null;
+
+beforeAll(() => { if (!skip) ensureBuilt(); });
+afterEach(async () => {
+  await ex?.shutdown().catch(() => {});
+  ex = null;
+  if (label) spawnSync("scancel", [`--name=fx-${label}-0`, `--name=fx-${label}-1`, `--name=fx-${label}-2`], { timeout: 30_000 });
+  if (dir) {
+    killMarked(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+interface SlurmJob { id: string; name: string; state: string }
+
+/** This test's jobs as squeue sees them (finished ones included while slurmctld keeps them). */
+function jobs(): SlurmJob[] {
+  const r = spawnSync("squeue", ["--noheader", "--states=all", "--format=%i|%j|%T"], { encoding: "utf8", timeout: 30_000 });
+  return r.stdout.split("\n").filter(Boolean).map((l) => {
+    const [id = "", name = "", state = ""] = l.split("|");
+    return { id, name, state };
+  }).filter((j) => j.name.startsWith(`fx-${label}-`));
+}
+
+function setUp(name: string, provider: Record<string, unknown>, executor: Record<string, unknown> = {}): HighThroughputExecutor {
+  dir = tempDir(`slurm-${name}`);
+  label = `e2e${process.pid}${name}`.replace(/[^A-Za-z0-9]/g, "").slice(0, 24);
+  ex = executorFor(dir, {
+    executor: { label, max_workers: 2, ...executor },
+    provider: { type: "slurm", walltime: "00:10:00", cmd_timeout: 60, ...provider },
+  });
+  return ex;
+}
+
+describe("fx on a real Slurm (dist/fx, sbatch blocks)", () => {
+  it("scale-out on demand: the first task makes the interchange sbatch a block; its manager registers from inside the job; tasks run there", async () => {
+    const ex = setUp("out", { init_blocks: 0, min_blocks: 0, max_blocks: 1 });
+    await ex.start();
+    expect(jobs()).toEqual([]); // no work, no block
+    const tasks = Array.from({ length: 4 }, (_, i) => ex.submitShell(["bash", "-c", `echo "$SLURM_JOB_ID ${i}"`]));
+    const results = await Promise.all(tasks);
+    const mine = jobs();
+    expect(mine.length).toBe(1);
+    expect(mine[0]!.name).toBe(`fx-${label}-0`);
+    results.forEach((r, i) => {
+      expect(r.returncode).toBe(0);
+      expect(r.stdout.trim()).toBe(`${mine[0]!.id} ${i}`); // ran inside the Slurm job
+    });
+    const managers = await ex.connectedManagers();
+    expect(managers.length).toBe(1);
+    expect(managers[0]!.block_id).toBe("0");
+  }, 240_000);
+
+  it("polite scale-in: scale_in holds the idle block's manager and the Slurm job ends", async () => {
+    const ex = setUp("in", { init_blocks: 1, max_blocks: 1 });
+    await ex.start();
+    expect(await waitFor(async () => (await ex.connectedManagers()).length === 1, 120_000, 250)).toBe(true);
+    const r = await ex.submitShell(["bash", "-c", "echo $SLURM_JOB_ID"]);
+    const [job] = jobs();
+    expect(r.stdout.trim()).toBe(job!.id);
+    expect(job!.state).toBe("RUNNING");
+    expect((await ex.scaleIn(1)).block_ids).toEqual(["0"]);
+    const ended = await waitFor(() => ["CANCELLED", "COMPLETED"].includes(jobs()[0]?.state ?? ""), 120_000, 500);
+    expect(ended).toBe(true);
+    expect(await waitFor(async () => (await ex.connectedManagers()).length === 0, 60_000, 250)).toBe(true);
+  }, 300_000);
+
+  it("a block killed by its walltime: its task without retries fails as lost; a task with a retry re-runs on a new block", async () => {
+    const ex = setUp("wall", { init_blocks: 1, max_blocks: 1, walltime: "00:01:00" }, { retries: 0 });
+    await ex.start();
+    expect(await waitFor(async () => (await ex.connectedManagers()).length === 1, 120_000, 250)).toBe(true);
+    const marker = `${dir}/first-run`;
+    const lost = ex.submitShell(["sleep", "600"]);
+    const retried = ex.with({ retries: 1 }).submitShell(["bash", "-c", `if [ -e ${marker} ]; then echo "again in $SLURM_JOB_ID"; else touch ${marker}; sleep 600; fi`]);
+    let err: unknown = null;
+    try {
+      await lost;
+    } catch (e) {
+      err = e;
+    }
+    // Slurm signals every process of the job at its walltime: the worker (WorkerLost) or the manager
+    // (ManagerLost) is seen to go first, depending on timing.
+    expect(err).toBeInstanceOf(RemoteError);
+    expect(["E_MANAGER_LOST", "E_WORKER_LOST"]).toContain((err as RemoteError).code);
+    expect(await waitFor(() => jobs().some((j) => j.name === `fx-${label}-0` && j.state === "TIMEOUT"), 60_000, 500)).toBe(true);
+    const again = await retried;
+    const second = jobs().find((j) => j.name === `fx-${label}-1`);
+    expect(second).toBeDefined();
+    expect(again.stdout.trim()).toBe(`again in ${second!.id}`);
+  }, 360_000);
+});
