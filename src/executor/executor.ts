@@ -130,7 +130,7 @@ export class HighThroughputExecutor {
     dealer.on("handshake", () => this.onReconnect());
     dealer.connect(urls.tasks);
     void this.receiveLoop(dealer);
-    await dealer.send(encode({ type: MSG.clientHello, protocol_version: PROTOCOL_VERSION, fx_version: FX_VERSION, want_status: this.init.wantStatus ?? false }));
+    await dealer.send(this.hello());
     const timeout = this.lostTimeoutMs() * 3;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
@@ -143,6 +143,12 @@ export class HighThroughputExecutor {
   }
 
   private onWelcome: () => void = () => {};
+  private interchangeId: string | null = null;
+  private handshakes = 0;
+
+  private hello(): Buffer {
+    return encode({ type: MSG.clientHello, protocol_version: PROTOCOL_VERSION, fx_version: FX_VERSION, want_status: this.init.wantStatus ?? false });
+  }
 
   private lostTimeoutMs(): number {
     return this.init.lostTimeoutMs ?? Math.min(this.config.executor.heartbeat_threshold * 1000, 10_000);
@@ -156,6 +162,8 @@ export class HighThroughputExecutor {
   }
 
   private onReconnect(): void {
+    // After a reconnect, say hello again: the welcome tells whether this is still the same interchange.
+    if (++this.handshakes > 1 && this.dealer && this.state === "running") this.dealer.send(this.hello()).catch(() => {});
     if (this.lostTimer) {
       clearTimeout(this.lostTimer);
       this.lostTimer = null;
@@ -207,6 +215,12 @@ export class HighThroughputExecutor {
         for (const id of msg.ids) this.pending.reject(id, new RemoteError(msg.error));
         break;
       case MSG.clientWelcome:
+        if (this.interchangeId !== null && msg.interchange_id !== this.interchangeId) {
+          // A new interchange behind the same address knows nothing of our outstanding tasks.
+          this.lose(`the interchange was replaced (was ${this.interchangeId}, now ${msg.interchange_id}); its tasks are gone`);
+          break;
+        }
+        this.interchangeId = msg.interchange_id;
         this.maxPayload = Math.min(this.maxPayload, msg.max_payload_bytes);
         this.onWelcome();
         break;
@@ -294,6 +308,14 @@ export class HighThroughputExecutor {
     this.batch = [];
     this.batchBytes = 0;
     this.dealer.send(encode({ type: MSG.submit, tasks })).catch((err) => this.lose(`cannot send tasks: ${describeError(err)}`));
+  }
+
+  /** Cancels tasks still queued in the interchange (they reject with E_CANCELLED); running ones finish. */
+  cancel(...tasks: (number | { readonly taskId: number })[]): void {
+    const ids = tasks.map((t) => (typeof t === "number" ? t : t.taskId)).filter((id) => id > 0);
+    if (ids.length === 0 || this.state !== "running" || !this.dealer) return;
+    this.flush();
+    this.dealer.send(encode({ type: MSG.cancel, ids })).catch((err) => this.lose(`cannot send cancel: ${describeError(err)}`));
   }
 
   onStatus(f: (e: StatusEvent) => void): () => void {

@@ -72,7 +72,8 @@ export class Interchange {
     const e = s.config.executor;
     const maxMessageSize = Math.max(e.max_payload_bytes * 2 + 1024 * 1024, 64 * 1024 * 1024);
     const opts = { sendHighWaterMark: HWM, receiveHighWaterMark: 10_000, maxMessageSize, logger: log.child("zmtp") };
-    this.clientSock = new Router({ ...opts, mandatory: true });
+    // handover: a client reconnecting with its fixed routing id takes over its old connection
+    this.clientSock = new Router({ ...opts, mandatory: true, handover: true });
     this.commandSock = new Rep(opts);
     this.taskSock = new Router({ ...opts, mandatory: true, handover: true });
     this.resultSock = new Router({ ...opts, mandatory: true, handover: true });

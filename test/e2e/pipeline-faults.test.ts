@@ -155,4 +155,50 @@ describe("pipeline failures (dist/fx)", () => {
     expect((await Promise.all(ps)).map((r) => r.stdout)).toEqual(["1\n", "2\n", "3\n"]);
     expect(await waitFor(() => processesMarked(dir).length === 0, 30_000, 100)).toBe(true);
   }, 120_000);
+
+  test("an interchange replaced behind the same address: the reconnected executor fails its old tasks with InterchangeLost", async () => {
+    dir = tempDir("faults-replaced");
+    const cfg = path.join(dir, "fx.toml");
+    fs.writeFileSync(cfg, `[provider]\ninit_blocks = 0\nmax_blocks = 0\n[logging]\nlogdir = ${JSON.stringify(path.join(dir, "logs"))}\n`);
+    const ports = await freePorts(3);
+    const start = () => Bun.spawn([DIST, "interchange", "-c", cfg, "--client-ports", ports.join(",")], { stdout: "pipe", stderr: "ignore" });
+    const readyOf = async (p: Bun.Subprocess<"ignore", "pipe", "ignore">) => {
+      const reader = p.stdout.getReader();
+      let text = "";
+      while (!text.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error("interchange exited before ready");
+        text += new TextDecoder().decode(value);
+      }
+      reader.releaseLock();
+      return JSON.parse(text.slice(text.indexOf("{"), text.indexOf("\n")));
+    };
+    const first = start();
+    let second: Bun.Subprocess | null = null;
+    try {
+      const ready = await readyOf(first);
+      ex = new HighThroughputExecutor(configFromObject({}), { lostTimeoutMs: 30_000 });
+      await ex.connect(ready.client);
+      const ps = Array.from({ length: 5 }, () => ex!.submitShell("true").catch((e) => e));
+      expect((await ex.outstanding()).queued).toBe(5);
+      first.kill("SIGKILL");
+      await first.exited;
+      second = start();
+      await readyOf(second as never);
+      for (const e of await Promise.all(ps)) {
+        expect(e).toBeInstanceOf(InterchangeLost);
+        expect(e.message).toContain("replaced");
+      }
+    } finally {
+      first.kill("SIGKILL");
+      second?.kill("SIGKILL");
+    }
+  }, 120_000);
 });
+
+async function freePorts(n: number): Promise<number[]> {
+  const servers = Array.from({ length: n }, () => Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }));
+  const ports = servers.map((s) => s.port);
+  for (const s of servers) s.stop(true);
+  return ports;
+}

@@ -199,4 +199,24 @@ while True:
     const shut = await m.waitFor(MSG.shutdown);
     expect(shut.type === MSG.shutdown && shut.reason).toContain("lost");
   }, 30_000);
+
+  test("cancel: a queued task rejects with TaskCancelled and never runs; the others run", async () => {
+    const urls = await startInterchange();
+    const ex = new HighThroughputExecutor(configFromObject({}));
+    closers.push(() => ex.shutdown());
+    await ex.connect(urls.client);
+    const ps = ["one", "two", "three"].map((w) => ex.submitShell(`echo ${w}`));
+    expect(await (async () => { for (let i = 0; i < 200 && (await ex.outstanding()).queued < 3; i++) await Bun.sleep(10); return (await ex.outstanding()).queued; })()).toBe(3);
+    ex.cancel(ps[1]!);
+    const e = await ps[1]!.catch((x) => x);
+    expect(e).toBeInstanceOf(RemoteError);
+    expect([e.code, e.remoteName]).toEqual(["E_CANCELLED", "TaskCancelled"]);
+    const m = new HandManager("m-3", urls, shellEcho);
+    await m.register();
+    await m.request(10);
+    expect((await ps[0]!).stdout).toBe("ran: echo one\n");
+    expect((await ps[2]!).stdout).toBe("ran: echo three\n");
+    const sent = m.inbox.flatMap((x) => (x.type === MSG.tasks ? x.tasks : []));
+    expect(sent.length).toBe(2);
+  }, 30_000);
 });
