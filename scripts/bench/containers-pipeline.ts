@@ -2,6 +2,7 @@
  * Container overheads through the whole pipeline (executor library ↔ dist/fx interchange → manager → workers):
  *   cold: first task of an image (container start + worker registration + one task), fresh endpoint each time
  *   warm: sequential round trips of a no-op shell task on a reused worker, no_container vs podman_reuse
+ *   single use: sequential tasks in podman_single_use (a container start per task)
  * Prints one JSON line per figure and a table. Noisy on a shared machine: say so when quoting.
  *   bun scripts/bench/containers-pipeline.ts [--cold 5] [--warm 200] [--image localhost/fx-test-a:latest]
  */
@@ -62,6 +63,20 @@ for (const [mode, opts] of [["no_container", {}], ["podman_reuse", { container: 
     return out;
   });
   report(`warm: shell /bin/true round trip, ${mode}`, xs);
+}
+{
+  const xs = await withEndpoint("podman_single_use", async (ex) => {
+    const sub = ex.with({ container: image });
+    await sub.submitShell(["/bin/true"]);
+    const out: number[] = [];
+    for (let i = 0; i < Math.max(5, Math.floor(Number(a.warm) / 20)); i++) {
+      const t0 = performance.now();
+      await sub.submitShell(["/bin/true"]);
+      out.push(performance.now() - t0);
+    }
+    return out;
+  });
+  report("single use: /bin/true, fresh container per task", xs);
 }
 console.log(`\n${"figure".padEnd(48)} ${"median ms".padStart(10)} ${"min".padStart(8)} ${"max".padStart(8)}`);
 for (const r of rows) console.log(`${r[0]!.padEnd(48)} ${r[1]!.padStart(10)} ${r[2]!.padStart(8)} ${r[3]!.padStart(8)}`);
