@@ -9,7 +9,8 @@ import type { WorkerOptions } from "../config/roles.ts";
 import { createLogger } from "../util/log.ts";
 import { OrderedSender } from "../util/ordered-sender.ts";
 import { Dealer } from "../zmtp/index.ts";
-import { killRunningShellTasks } from "./shell-task.ts";
+import { initParentDeath, setParentDeathSignal } from "./parent-death.ts";
+import { killRunningShellTasks, onShellActivity } from "./shell-task.ts";
 import { WorkerLoop } from "./worker.ts";
 
 /** How long the worker waits for its manager to (re)appear before giving up, ms. The manager binds before
@@ -65,6 +66,11 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   sock.on("connect:retry", () => armGone(everConnected ? "the manager channel was lost" : "cannot reach the manager"));
   sock.onMessage = (frames) => loop.onMessage(frames[frames.length - 1]!);
 
+  // The kernel's parent-death signal covers what the checks above cannot: a task hogging the event loop.
+  if (await initParentDeath()) {
+    setParentDeathSignal("SIGKILL");
+    onShellActivity((active) => setParentDeathSignal(active ? "SIGTERM" : "SIGKILL"));
+  }
   const ppid = process.ppid;
   const parentWatch = setInterval(() => {
     if (process.ppid !== ppid) managerGone("the parent process (manager) exited");

@@ -37,6 +37,12 @@ async function capture(stream: ReadableStream<Uint8Array>, cap: number): Promise
 
 /** Process groups of shell tasks still running in this worker, so a leaving worker takes them along. */
 const running = new Set<number>();
+let activityListener: ((active: boolean) => void) | null = null;
+
+/** Told when the first shell task starts and when the last one ends (the worker adjusts its parent-death signal). */
+export function onShellActivity(fn: ((active: boolean) => void) | null): void {
+  activityListener = fn;
+}
 
 /** Kill every running shell task's process group (the worker is leaving). Synchronous: safe in an exit hook. */
 export function killRunningShellTasks(): number {
@@ -75,6 +81,7 @@ export async function runShellTask(task: ShellTask, cap = SHELL_OUTPUT_CAP_BYTES
     throw new TaskError("E_BAD_TASK", `cannot start ${JSON.stringify(argv[0])}: ${(err as Error).message}`, { cause: err });
   }
   running.add(proc.pid);
+  if (running.size === 1) activityListener?.(true);
   let timedOut = false;
   const timer =
     task.timeout !== undefined && task.timeout > 0
@@ -88,7 +95,7 @@ export async function runShellTask(task: ShellTask, cap = SHELL_OUTPUT_CAP_BYTES
   const code = await proc.exited;
   // Whatever the command left running in its group goes with it (and releases the pipes).
   killGroup(proc.pid);
-  running.delete(proc.pid);
+  if (running.delete(proc.pid) && running.size === 0) activityListener?.(false);
   const [stdout, stderr] = await Promise.all([out, err]);
   if (timer !== undefined) clearTimeout(timer);
   if (timedOut) {

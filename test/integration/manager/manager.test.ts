@@ -177,4 +177,18 @@ describe("fx manager against a test interchange", () => {
     await until(() => workers.every((p) => !isAlive(p)), "the orphaned workers to exit", 30_000);
     await until(() => !isAlive(shellPid), "the orphaned shell task to be killed", 30_000);
   });
+
+  test("a worker stuck in a CPU-bound task still goes when its manager is SIGKILLed (parent-death signal)", async () => {
+    const { ix, mgr } = await boot();
+    await until(() => childrenOf(mgr.proc.pid).length === 2, "two workers");
+    const workers = childrenOf(mgr.proc.pid);
+    strays.push(...workers);
+    await until(() => ix.capacity > 0, "a capacity request");
+    const marker = path.join(tmp, "spin-started");
+    ix.submit([fn("(m) => { Bun.spawnSync(['touch', m]); for (;;) {} }", [marker])]);
+    await until(() => fs.existsSync(marker), "the busy task to start");
+    mgr.kill("SIGKILL");
+    await mgr.proc.exited;
+    await until(() => workers.every((p) => !isAlive(p)), "the workers, busy one included, to exit", 30_000);
+  });
 });
