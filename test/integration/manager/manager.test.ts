@@ -191,4 +191,15 @@ describe("fx manager against a test interchange", () => {
     await mgr.proc.exited;
     await until(() => workers.every((p) => !isAlive(p)), "the workers, busy one included, to exit", 30_000);
   });
+
+  test("idle workers stop after worker_max_idletime (one is kept) and come back when work arrives", async () => {
+    const { ix, mgr } = await boot({}, ["--worker-max-idletime", "1"]);
+    await until(() => childrenOf(mgr.proc.pid).length === 2, "two workers");
+    await until(() => childrenOf(mgr.proc.pid).length === 1, "one idle worker to be stopped", 30_000);
+    await until(() => ix.capacity > 0, "a capacity request");
+    const ids = ix.submit(Array.from({ length: 4 }, (_, i) => ({ kind: "shell", argv: ["/bin/sh", "-c", `sleep 0.5; echo ${i}`] })));
+    await until(() => childrenOf(mgr.proc.pid).length === 2, "the pool to grow again");
+    await until(() => ids.every((id) => ix.resultsById.has(id)), "all results");
+    ids.forEach((id, i) => expect((value(ix, id) as { stdout: string }).stdout).toBe(`${i}\n`));
+  });
 });
