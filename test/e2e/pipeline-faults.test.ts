@@ -196,6 +196,37 @@ describe("pipeline failures (dist/fx)", () => {
   }, 120_000);
 });
 
+describe("an executor process killed (dist/fx)", () => {
+  test("SIGKILL of the program that started the executor: its interchange, managers and workers all go away", async () => {
+    dir = tempDir("faults-parent");
+    const script = path.join(dir, "user-program.ts");
+    const index = path.resolve(import.meta.dir, "../../src/index.ts");
+    fs.writeFileSync(script, `
+import { HighThroughputExecutor } from ${JSON.stringify(index)};
+const ex = new HighThroughputExecutor({ executor: { max_workers: 2, heartbeat_period: 1, heartbeat_threshold: 3 }, logging: { logdir: ${JSON.stringify(path.join(dir, "logs"))} } }, { fxCommand: [${JSON.stringify(DIST)}] });
+await ex.start();
+console.log("answer", await ex.submit(() => 42));
+setInterval(() => {}, 1000);
+`);
+    const user = Bun.spawn([process.execPath, script], { stdout: "pipe", stderr: "inherit" });
+    try {
+      const reader = user.stdout.getReader();
+      let text = "";
+      while (!text.includes("answer 42")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      expect(text).toContain("answer 42");
+      expect(processesMarked(dir).length).toBeGreaterThan(1);
+      user.kill("SIGKILL");
+      expect(await waitFor(() => processesMarked(dir).length === 0, 60_000, 200)).toBe(true);
+    } finally {
+      user.kill("SIGKILL");
+    }
+  }, 120_000);
+});
+
 async function freePorts(n: number): Promise<number[]> {
   const servers = Array.from({ length: n }, () => Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }));
   const ports = servers.map((s) => s.port);
