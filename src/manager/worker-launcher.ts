@@ -4,6 +4,7 @@
  * layer (spawnContainerWorker: podman/docker/apptainer/singularity, reuse or single use). Argv arrays only.
  * Each exit is reported once through `onExit`.
  */
+import path from "node:path";
 import { spawnContainerWorker, type ContainerWorkerProcess } from "../containers/launch.ts";
 import { containerName, parseWorkerMode } from "../containers/runtime.ts";
 import type { WorkerMode } from "../config/schema.ts";
@@ -70,14 +71,18 @@ export class ProcessLauncher implements WorkerLauncher {
   }
 
   private startContainer(workerId: string, type: string, image: string): Handle {
+    // The ipc socket dir and the log dir are bind-mounted at their host paths, so the worker reaches its
+    // manager and its log lands next to the manager's.
+    const logdir = this.o.logdir === null ? null : path.resolve(this.o.logdir);
+    const dirs = [this.o.ipcDir, logdir].filter((d): d is string => d !== null);
     const cw: ContainerWorkerProcess = spawnContainerWorker({
       mode: this.o.mode,
       image,
       // The container adds --single-use itself for *_single_use modes.
-      workerArgv: workerArgs(this.o, workerId, type, false),
+      workerArgv: workerArgs({ ...this.o, logdir }, workerId, type, false),
       fxBinaryPath: process.execPath,
       name: containerName("fx", workerId),
-      bindMounts: this.o.ipcDir !== null ? [{ source: this.o.ipcDir, target: this.o.ipcDir }] : [],
+      bindMounts: dirs.map((d) => ({ source: d, target: d })),
       extraArgs: this.o.containers.extra_args,
       envPassthrough: this.o.containers.env_passthrough,
       env: process.env,

@@ -95,7 +95,7 @@ function startManager(ix: { taskUrl: string; resultUrl: string }, uid: string, a
 suite("podman worker modes (executor ↔ dist/fx)", () => {
   test("podman_reuse: two images at once, each task runs in the image it names, containers are reused across tasks", async () => {
     dir = tempDir("ctr-reuse");
-    ex = executorFor(dir, { executor: { worker_mode: "podman_reuse", scheduler_mode: "soft", max_workers: 2 } });
+    ex = executorFor(dir, { executor: { worker_mode: "podman_reuse", scheduler_mode: "soft", max_workers: 2, worker_debug: true } });
     await ex.start();
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => who(ex!, i % 2 === 0 ? IMAGE_A : IMAGE_B)));
     results.forEach((r, i) => expect(r.marker).toBe(i % 2 === 0 ? "a" : "b"));
@@ -104,6 +104,10 @@ suite("podman worker modes (executor ↔ dist/fx)", () => {
     const again: string[] = [];
     for (let i = 0; i < 3; i++) again.push((await who(ex, IMAGE_A)).ns);
     expect(new Set(again).size).toBe(1);
+    // The containerised workers' logs land in the host's logdir (bind-mounted); "worker started … type=IMAGE".
+    const logs = fs.readdirSync(path.join(dir, "logs")).filter((f) => f.startsWith("worker-"));
+    const texts = logs.map((f) => fs.readFileSync(path.join(dir, "logs", f), "utf8"));
+    expect(texts.some((t) => t.includes(IMAGE_A))).toBe(true);
   }, 180_000);
 
   test("podman_single_use: every task gets a fresh container, and none is left behind", async () => {
