@@ -224,7 +224,7 @@ export class ManagerCore {
     }
     if (neverReady && !expected) {
       if (++this.earlyDeaths >= this.s.maxEarlyDeaths) {
-        return this.stop(1, `${this.earlyDeaths} workers in a row died before starting (last: ${how}); see the worker logs`);
+        return this.stop(1, `${this.earlyDeaths} workers in a row died before starting (last: ${how}); see the worker logs`, { failHeld: true });
       }
     }
     // Keep the pool whole: an unexpected death is replaced at once (single-use workers are replaced on demand).
@@ -245,7 +245,7 @@ export class ManagerCore {
       } catch (err) {
         this.map.removeWorker(id);
         this.d.log.error("cannot start a worker", { type, error: describeError(err) });
-        if (++this.earlyDeaths >= this.s.maxEarlyDeaths) return this.stop(1, `cannot start workers: ${describeError(err)}`);
+        if (++this.earlyDeaths >= this.s.maxEarlyDeaths) return this.stop(1, `cannot start workers: ${describeError(err)}`, { failHeld: true });
       }
     }
   }
@@ -353,15 +353,26 @@ export class ManagerCore {
   }
 
   /** Stop now: flush results, ask workers to leave; the shell kills what remains and exits. */
-  stop(code: number, reason: string): void {
+  stop(code: number, reason: string, opts: { failHeld?: boolean } = {}): void {
     if (this.phase === "stopped") return;
     this.phase = "stopped";
+    // Leaving on our own while the interchange listens: say what becomes of the tasks we hold, rather than let
+    // it wait for our heartbeats to expire.
+    if (opts.failHeld === true) this.failHeld(reason);
     this.batch.close();
     for (const w of this.map.workers.values()) {
       w.state = "stopping";
       this.d.workers.sendTo(w.id, encode({ type: MSG.shutdown, reason }));
     }
     this.d.onExit(code, reason);
+  }
+
+  private failHeld(reason: string): void {
+    const held = this.map.drainQueued();
+    for (const w of this.map.workers.values()) held.push(...w.outstanding);
+    const msg = `manager ${this.s.managerId} on ${this.s.hostname} stopped before this task finished (${reason})`;
+    for (const t of held) this.batch.add({ id: t.id, error: this.fxError(TASK_ERROR_CODES.managerLost, msg) });
+    if (held.length > 0) this.d.log.warn("failed the tasks held on the way out", { tasks: held.length, reason });
   }
 
   private fxError(code: (typeof TASK_ERROR_CODES)[keyof typeof TASK_ERROR_CODES], message: string): WireError {

@@ -116,7 +116,7 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
     signals++;
     log.info(signals === 1 ? `${sig}: draining (again to stop at once)` : `${sig}: stopping`);
     if (signals === 1) core.drain();
-    else core.stop(0, sig);
+    else core.stop(0, sig, { failHeld: true });
   };
   const onTerm = (): void => onSignal("SIGTERM");
   const onInt = (): void => onSignal("SIGINT");

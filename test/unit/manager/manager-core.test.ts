@@ -128,8 +128,11 @@ describe("ManagerCore", () => {
     const t = setup({ maxEarlyDeaths: 3 });
     t.core.start();
     t.registered();
+    t.fromIx({ type: MSG.tasks, tasks: [t.task(41), t.task(42)] });
     for (let i = 0; i < 3; i++) t.core.onWorkerExit(t.started[i]!.id, 127, null);
     expect(t.exits).toHaveLength(1);
+    // The tasks it held are failed at once, not left for heartbeat expiry.
+    expect(t.results.map((r) => [r.id, r.error?.code])).toEqual([[41, "E_MANAGER_LOST"], [42, "E_MANAGER_LOST"]]);
     expect(t.exits[0]!.code).toBe(1);
     expect(t.exits[0]!.reason).toContain("died before starting");
   });
