@@ -13,6 +13,7 @@
 import { ContainerError, CONTAINER_ERROR_CODES } from "./errors.ts";
 import { containerStopArgv, containerWorkerArgv, parseWorkerMode, type ContainerRuntime, type ContainerWorkerArgvOptions } from "./runtime.ts";
 import { classifyStartFailure, spawnFailure, stderrTail } from "./start-failure.ts";
+import { isCompiled } from "../util/self-exec.ts";
 
 export interface ContainerExit {
   readonly exitCode: number | null;
@@ -44,6 +45,11 @@ export function spawnContainerWorker(opts: SpawnContainerWorkerOptions): Contain
   const { runtime } = parseWorkerMode(opts.mode);
   if (runtime === null) {
     throw new ContainerError(CONTAINER_ERROR_CODES.WORKER_MODE, "spawnContainerWorker needs a container worker_mode, not no_container");
+  }
+  if (!isCompiled() && opts.fxBinaryPath === process.execPath) {
+    throw new ContainerError(CONTAINER_ERROR_CODES.RUNTIME,
+      `container worker modes need the compiled fx binary (scripts/build → dist/fx) to mount into the image; this process runs fx from source under ${process.execPath}`,
+      { image: opts.image, runtime });
   }
   const argv = containerWorkerArgv(opts);
   let proc: ReturnType<typeof Bun.spawn>;

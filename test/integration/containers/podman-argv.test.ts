@@ -125,3 +125,17 @@ suite("podman: start failures and clean-up", () => {
     expect(containersNamed(name)).toEqual([]);
   });
 });
+
+describe("spawnContainerWorker outside the compiled binary", () => {
+  test("refuses to mount the Bun runtime as the worker: E_CONTAINER_RUNTIME naming dist/fx", () => {
+    // This test process runs from source under bun, so process.execPath is bun, not fx.
+    let err: unknown = null;
+    try {
+      spawnContainerWorker({ mode: "podman_reuse", image: IMAGE_A, workerArgv: ["worker"], fxBinaryPath: process.execPath, name: uniqueName("dev") });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as { code?: string } | null)?.code).toBe("E_CONTAINER_RUNTIME");
+    expect(String((err as Error).message)).toContain("dist/fx");
+  });
+});
