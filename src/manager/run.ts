@@ -131,6 +131,7 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
   await Promise.all([taskSock.close(), resultSock.close(), workerSock.close()]);
   fs.rmSync(ipcDir, { recursive: true, force: true });
   log.info("manager exiting", { reason, code, tasks_in: core.counters.tasksIn, results_out: core.counters.resultsOut, workers_lost: core.counters.workersLost });
+  if (launcher.coldStarts.stats().size > 0) log.info("container cold starts (spawn → registered)", { per_image: launcher.coldStarts.summary() });
   return code;
 }
 

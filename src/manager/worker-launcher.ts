@@ -5,6 +5,7 @@
  * Each exit is reported once through `onExit`.
  */
 import path from "node:path";
+import { ColdStartTracker } from "../containers/cold-start.ts";
 import { spawnContainerWorker, type ContainerWorkerProcess } from "../containers/launch.ts";
 import { containerName, parseWorkerMode } from "../containers/runtime.ts";
 import type { WorkerMode } from "../config/schema.ts";
@@ -46,6 +47,8 @@ export function workerArgs(o: LauncherOptions, workerId: string, type: string, s
 
 export class ProcessLauncher implements WorkerLauncher {
   private readonly live = new Map<string, Handle>();
+  /** Container spawn → worker registration times per image (summarised in the manager's exit line). */
+  readonly coldStarts = new ColdStartTracker();
   private readonly runtime: ReturnType<typeof parseWorkerMode>;
 
   constructor(private readonly o: LauncherOptions) {
@@ -89,7 +92,9 @@ export class ProcessLauncher implements WorkerLauncher {
       templates: this.o.containers.templates,
       onStderrLine: (line) => this.o.log.debug("container", { worker: workerId, line }),
     });
+    this.coldStarts.spawned(workerId, type, performance.now());
     void cw.exited.then((x) => {
+      this.coldStarts.failed(workerId);
       if (x.startError !== null) this.o.log.error(x.startError.message, { worker: workerId, image, stderr: x.stderrTail });
       this.exited(workerId, x.exitCode, x.signal, x.startError?.message ?? null);
     });
@@ -107,6 +112,7 @@ export class ProcessLauncher implements WorkerLauncher {
 
   registered(workerId: string): void {
     this.live.get(workerId)?.registered();
+    this.coldStarts.registered(workerId, performance.now());
   }
 
   signal(workerId: string, force: boolean): void {
