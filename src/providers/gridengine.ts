@@ -1,6 +1,7 @@
 /**
  * Grid Engine (Son of Grid Engine, Open Grid Scheduler, Altair/Univa GE): `qsub -terse <script>` /
- * `qstat` (one table for all of the user's jobs) then `qacct -j <id>` for jobs that left it / qdel.
+ * `qstat` (one table for all of the user's jobs) then `qacct -j <id>` for jobs that left it (a finished
+ * job still listed by `qstat -s z` but not yet in accounting is UNKNOWN until it is) / qdel.
  *
  * Directives: name, output files, walltime (h_rt), slots via a parallel environment when more than
  * one task per node (`-pe smp <tasks>`, change it with scheduler_options), queue (-q), account (-P),
@@ -60,7 +61,26 @@ export function parseGeQstat(stdout: string): Map<string, JobStatus> {
   return out;
 }
 
-/** `qacct -j <id>`: "key value" lines; failed ≠ 0 or exit_status ≠ 0 → FAILED. */
+/** The leading integer of a qacct value ("137                  (Killed)" → 137). */
+function leadingInt(text: string | undefined): number | undefined {
+  const m = /^\s*(-?\d+)/.exec(text ?? "");
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Seconds in qacct's ru_wallclock ("7s", "7", "7.000") or h_rt ("60", "00:01:00"). */
+function seconds(text: string | undefined): number | undefined {
+  const t = (text ?? "").trim().replace(/s$/, "");
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
+  const m = /^(\d+):(\d+):(\d+)$/.exec(t);
+  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : undefined;
+}
+
+/**
+ * `qacct -j <id>`: "key value" lines. failed 0 + exit_status 0 → COMPLETED. "failed 37 : qmaster
+ * enforced h_rt…" → TIMEOUT. A job killed by SIGKILL otherwise (exit_status 137, "failed 100 :
+ * assumedly after job") is TIMEOUT when it ran its whole h_rt (from the job's category), else
+ * CANCELLED (qdel); anything else is FAILED.
+ */
 export function parseQacct(stdout: string): JobStatus | null {
   const f = new Map<string, string>();
   for (const line of stdout.split("\n")) {
@@ -68,20 +88,21 @@ export function parseQacct(stdout: string): JobStatus | null {
     if (m) f.set(m[1]!, m[2]!.trim());
   }
   if (!f.has("jobnumber") && !f.has("exit_status")) return null;
-  const exit = Number(f.get("exit_status") ?? "NaN");
+  const exit = leadingInt(f.get("exit_status"));
   const failed = f.get("failed") ?? "0";
-  const failedCode = Number(failed.split(/\s/)[0]);
+  const failedCode = leadingInt(failed) ?? 0;
   if (failedCode === 0 && exit === 0) return { state: JobState.COMPLETED, exitCode: 0 };
   const bits: string[] = [];
   if (failedCode !== 0) bits.push(`failed ${failed}`);
-  if (Number.isFinite(exit) && exit !== 0) bits.push(exit > 128 ? `killed by signal ${exit - 128}` : `exit code ${exit}`);
-  // h_rt exceeded: SIGKILL after SIGUSR2/XCPU; qacct says so in "failed" on most installs.
-  const timeout = /h_rt|wallclock|runtime limit/i.test(failed);
-  return {
-    state: timeout ? JobState.TIMEOUT : JobState.FAILED,
-    message: bits.join("; "),
-    ...(Number.isFinite(exit) ? { exitCode: exit } : {}),
-  };
+  if (exit !== undefined && exit !== 0) bits.push(exit > 128 ? `killed by signal ${exit - 128}` : `exit code ${exit}`);
+  let state: JobState = JobState.FAILED;
+  if (/h_rt/.test(failed)) state = JobState.TIMEOUT; // "37 : qmaster enforced h_rt, h_cpu, or h_vmem limit"
+  else if (exit === 137) {
+    const limit = seconds(/h_rt=(\S+)/.exec(f.get("category") ?? "")?.[1]);
+    const ran = seconds(f.get("ru_wallclock"));
+    state = limit !== undefined && ran !== undefined && ran >= limit ? JobState.TIMEOUT : JobState.CANCELLED;
+  }
+  return { state, message: bits.join("; "), ...(exit !== undefined ? { exitCode: exit } : {}) };
 }
 
 export function gridEngineSpec(): SchedulerSpec {
@@ -101,12 +122,17 @@ export function gridEngineSpec(): SchedulerSpec {
       const q = await run(["qstat"]);
       const all = parseGeQstat(q.stdout);
       const out = new Map<string, JobStatus>();
-      for (const id of ids) {
-        const st = all.get(id);
-        if (st) { out.set(id, st); continue; }
+      const missing = ids.filter((id) => !all.has(id));
+      for (const id of ids) { const st = all.get(id); if (st) out.set(id, st); }
+      if (missing.length === 0) return out;
+      // Finished jobs stay listed as zombies ("z") until accounting has them.
+      const z = await run(["qstat", "-s", "z"], { allowFailure: true }).catch(() => null);
+      const zombies = z && z.exitCode === 0 ? parseGeQstat(z.stdout) : new Map<string, JobStatus>();
+      for (const id of missing) {
         const a = await run(["qacct", "-j", id], { allowFailure: true }).catch(() => null);
         const done = a && a.exitCode === 0 ? parseQacct(a.stdout) : null;
         if (done) out.set(id, done);
+        else if (zombies.has(id)) out.set(id, { state: JobState.UNKNOWN, message: "finished; its accounting record is not written yet" });
       }
       return out;
     },

@@ -256,29 +256,60 @@ describe("condor (transcribed condor_q -af:jt layout)", () => {
   });
 });
 
-describe("gridengine (transcribed qstat / qacct layouts)", () => {
+describe("gridengine (recorded from a real Grid Engine 8.1.9)", () => {
+  const ids = fixtureIds("gridengine");
+
   test("submit: qsub -terse; h_rt, -pe smp, queue", async () => {
     const r = new Replay().on("qsub", { stdout: fixture("gridengine", "qsub-terse.txt") });
     const { p, logdir } = make("gridengine", r, { queue: "all.q", cores_per_node: 4 });
-    expect(await p.submit(MANAGER, 1, "fx-htex-0")).toBe("301");
+    expect(await p.submit(MANAGER, 1, "fx-htex-0")).toBe(ids.ok!);
     expect(r.calls[0]!.argv.slice(0, 2)).toEqual(["qsub", "-terse"]);
     const s = scriptOf(logdir).split("\n");
     for (const l of ["#$ -N fx-htex-0", "#$ -l h_rt=01:30:00", "#$ -pe smp 4", "#$ -q all.q"]) expect(s).toContain(l);
   });
 
-  test("status: the qstat table, then qacct for jobs that left it", async () => {
+  test("status: the qstat table; running (r, t) and held (hqw)", async () => {
+    const r = new Replay().on("qstat", { stdout: fixture("gridengine", "qstat.txt") });
+    const { p } = make("gridengine", r);
+    const m = await p.status([ids.ok!, ids.bad!, ids.held!]);
+    expect([ids.ok!, ids.bad!, ids.held!].map((i) => m.get(i)!.state)).toEqual([JobState.RUNNING, JobState.RUNNING, JobState.PENDING]);
+    expect(r.programs()).toEqual(["qstat"]);
+  });
+
+  test("jobs that left qstat: qacct says COMPLETED / FAILED (exit code) / CANCELLED (qdel) / TIMEOUT (h_rt)", async () => {
+    const r = new Replay()
+      .on("qstat", { stdout: "" })
+      .on("qstat", { stdout: fixture("gridengine", "qstat-z.txt") }, ["-s", "z"])
+      .on("qacct", { exitCode: 1, stderr: fixture("gridengine", "qacct-unknown.stderr") });
+    for (const n of ["ok", "bad", "cancelled", "timeout"]) r.on("qacct", { stdout: fixture("gridengine", `qacct-${n}.txt`) }, [ids[n]!]);
+    const { p } = make("gridengine", r);
+    const want = [ids.ok!, ids.bad!, ids.cancelled!, ids.timeout!, "999999"];
+    const m = await p.status(want);
+    expect(want.map((i) => m.get(i)!.state)).toEqual([JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED, JobState.TIMEOUT, JobState.UNKNOWN]);
+    expect(m.get(ids.bad!)!.exitCode).toBe(3);
+    expect(m.get(ids.cancelled!)!.message).toContain("signal 9");
+    expect(m.get(ids.timeout!)!.message).toContain("h_rt");
+  });
+
+  test("a finished job not yet in accounting (still a qstat -s z zombie) is UNKNOWN, not a guessed final state", async () => {
     const r = new Replay()
       .on("qstat", { stdout: fixture("gridengine", "qstat.txt") })
-      .on("qacct", { stdout: fixture("gridengine", "qacct-ok.txt") }, ["306"])
-      .on("qacct", { stdout: fixture("gridengine", "qacct-killed.txt") }, ["307"])
-      .on("qacct", { exitCode: 1, stderr: fixture("gridengine", "qacct-unknown.stderr") }, ["999"]);
+      .on("qacct", { exitCode: 1, stderr: fixture("gridengine", "qacct-unknown.stderr") });
     const { p } = make("gridengine", r);
-    const ids = ["301", "302", "303", "304", "305", "306", "307", "999"];
-    const m = await p.status(ids);
-    expect(ids.map((i) => m.get(i)!.state)).toEqual([
-      JobState.RUNNING, JobState.PENDING, JobState.FAILED, JobState.PENDING, JobState.RUNNING, JobState.COMPLETED, JobState.FAILED, JobState.UNKNOWN,
-    ]);
-    expect(m.get("307")!.message).toContain("signal 9");
-    expect(m.get("303")!.message).toContain("error state");
+    expect((await p.status([ids.bad!])).get(ids.bad!)!.state).toBe(JobState.RUNNING);
+    r.on("qstat", { stdout: "" }).on("qstat", { stdout: fixture("gridengine", "qstat-z.txt") }, ["-s", "z"]);
+    const st = (await p.status([ids.bad!])).get(ids.bad!)!;
+    expect(st.state).toBe(JobState.UNKNOWN);
+    expect(st.message).toContain("accounting");
+    r.on("qacct", { stdout: fixture("gridengine", "qacct-bad.txt") }, [ids.bad!]);
+    expect((await p.status([ids.bad!])).get(ids.bad!)!.state).toBe(JobState.FAILED);
+  });
+
+  test("cancel: qdel; an unknown job is fine", async () => {
+    const r = new Replay().on("qdel", { stdout: fixture("gridengine", "qdel.txt") });
+    await make("gridengine", r).p.cancel([ids.cancelled!]);
+    r.on("qdel", { exitCode: 1, stderr: "denied: job \"999999\" does not exist\n" });
+    await make("gridengine", r).p.cancel(["999999"]);
+    expect(r.calls.map((c) => c.argv)).toEqual([["qdel", ids.cancelled!], ["qdel", "999999"]]);
   });
 });
