@@ -20,7 +20,9 @@ export DEBIAN_FRONTEND=noninteractive
 W=${FX_APPTAINER_WORK:-/var/cache/fx-apptainer}; G=/opt/apptainer-glibc
 MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
 echo "setup(apptainer): installing apptainer (sid) with a private glibc (trixie)"
-apt-get install -y -qq --no-install-recommends patchelf squashfs-tools e2fsprogs libseccomp2 libsqlite3-0 ca-certificates >/dev/null \
+HELPERS=(patchelf squashfs-tools e2fsprogs libseccomp2 libsqlite3-0 ca-certificates)
+apt-get install -y -qq --no-install-recommends "${HELPERS[@]}" >/dev/null 2>&1 \
+  || { apt-get update -qq >/dev/null 2>&1; apt-get install -y -qq --no-install-recommends "${HELPERS[@]}" >/dev/null; } \
   || fail "apt-get install of helpers failed"
 mkdir -p "$W/lists/partial" "$W/cache/archives/partial" "$W/deb"
 MIRROR=$(grep -hEo 'https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | grep -v security | head -1 || true)
