@@ -18,6 +18,7 @@ import { heartbeatDue, peerLost, type HeartbeatState } from "./heartbeat.ts";
 import type { InterchangePort, WorkerLauncher, WorkerPort } from "./ports.ts";
 import { ResultBatch } from "./result-batch.ts";
 import { managerCapacity, shouldRequest } from "./capacity.ts";
+import { encodeTasks } from "./tasks-encoder.ts";
 import { planWorkers, type WorkerPlan, type WorkerPlanInput } from "./worker-plan.ts";
 import { WorkerMap } from "./worker-map.ts";
 
@@ -272,7 +273,7 @@ export class ManagerCore {
     const now = this.d.clock.now();
     for (const a of this.map.assign(now)) {
       if (this.s.singleUse) this.map.markStopping(a.worker.id); // single use: one task, then it exits; never hand it more
-      if (!this.d.workers.sendTo(a.worker.id, encode({ type: MSG.tasks, tasks: a.tasks }))) {
+      if (!this.d.workers.sendTo(a.worker.id, encodeTasks(a.tasks))) {
         // Not connected (yet/anymore): its exit will put these back.
         this.d.log.debug("worker not connected for dispatch", { worker: a.worker.id });
       }
