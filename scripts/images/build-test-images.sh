@@ -11,7 +11,7 @@ set -euo pipefail
 MODE=${1:-podman}
 CACHE=${FX_IMAGE_CACHE:-/var/cache/fx-test-images}
 SELF="${BASH_SOURCE[0]}"
-RECIPE=$( { cat "$SELF"; ldd --version 2>&1 | head -1; } | sha256sum | cut -c1-16)
+RECIPE=$( { cat "$SELF"; ldd --version 2>&1 | sed -n 1p; } | sha256sum | cut -c1-16)
 mkdir -p "$CACHE"
 
 GLIBC_TOOLS=(sh dash cat ls env true false sleep echo id uname head tail wc tr mkdir rm grep cut date ps kill readlink)
