@@ -3,4 +3,3 @@ export * from "./config.ts";
 export * from "./state.ts";
 export * from "./plan.ts";
 export * from "./walltime.ts";
-export * from "./driver.ts";
