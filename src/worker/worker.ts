@@ -9,6 +9,7 @@ import { MSG, type WireResult, type WireTask } from "../protocol/messages.ts";
 import type { Logger } from "../util/log.ts";
 import { describeError } from "../util/errors.ts";
 import { createExecContext, executeTask, type ExecContext } from "./execute.ts";
+import { encodeResults } from "./results-encoder.ts";
 import { killRunningShellTasks } from "./shell-task.ts";
 
 /** What the worker needs from its channel to the manager (a DEALER in production). */
@@ -140,7 +141,7 @@ export class WorkerLoop {
     if (this.pending.length === 0) return;
     const results = this.pending;
     this.pending = [];
-    this.o.link.send(encode({ type: MSG.results, results }));
+    this.o.link.send(encodeResults(results));
   }
 
   private async finish(code: number): Promise<void> {
