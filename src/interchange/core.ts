@@ -42,6 +42,9 @@ export interface CoreSettings {
   readonly retries: number;
   /** Images tasks may name; empty = any. */
   readonly allowedImages: readonly string[];
+  /** executor.worker_mode of the blocks this interchange starts: with "no_container", a container task is
+   *  refused unless a connected manager says it runs that type (otherwise it would wait forever). */
+  readonly workerMode: string;
 }
 
 /** What got dropped or refused, for logs and the `utilization` command. */
@@ -111,6 +114,8 @@ export class InterchangeCore {
         refuse(t.id, TASK_ERROR_CODES.payloadTooLarge, `task payload of ${t.payload.length} bytes exceeds max_payload_bytes (${this.settings.maxPayloadBytes})`);
       } else if (t.task_type !== RAW_TASK_TYPE && allowed.length > 0 && checkImageAllowed(t.task_type, allowed) !== null) {
         refuse(t.id, TASK_ERROR_CODES.imageNotAllowed, `image ${JSON.stringify(t.task_type)} is not in containers.allowed_images`);
+      } else if (t.task_type !== RAW_TASK_TYPE && this.settings.workerMode === "no_container" && !this.managers.canServe(t.task_type)) {
+        refuse(t.id, TASK_ERROR_CODES.imageNotAllowed, `no worker can run container image ${JSON.stringify(t.task_type)}: executor.worker_mode is "no_container" (set a container worker_mode, e.g. "podman_reuse")`);
       } else {
         const typeIdx = this.queues.types.indexOf(t.task_type);
         const slot = this.store.add({

@@ -21,6 +21,8 @@ export interface DispatchManager {
   /** Idle workers per worker type it reported; absent = any of its types up to `capacity`. */
   readonly perType?: Readonly<Record<string, number>>;
   readonly workerTypes: readonly string[];
+  /** It can start a worker of any type (a container worker mode): every task type is its own. */
+  readonly anyType?: boolean;
   /** Tasks in flight on it. */
   readonly outstanding: number;
   readonly workerCount: number;
@@ -78,7 +80,7 @@ function budgetOf(m: DispatchManager, mode: SchedulerMode): Budget {
   let sum = 0;
   for (const [t, v] of Object.entries(m.perType)) {
     const k = Math.max(0, Math.floor(v));
-    if (mode === "hard" && !m.workerTypes.includes(t)) continue;
+    if (mode === "hard" && !m.anyType && !m.workerTypes.includes(t)) continue;
     idle.set(t, k);
     sum += k;
   }
@@ -107,7 +109,7 @@ function fill(b: Budget, share: number, pending: Map<string, number>, mode: Sche
       left -= n;
     }
   } else if (mode === "hard") {
-    for (const t of b.m.workerTypes) {
+    for (const t of b.m.anyType ? [...pending.keys()] : b.m.workerTypes) {
       if (left <= 0) break;
       left -= give(b, t, left, pending);
     }

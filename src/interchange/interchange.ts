@@ -88,6 +88,7 @@ export class Interchange {
         maxPayloadBytes: e.max_payload_bytes,
         retries: e.retries,
         allowedImages: s.config.containers.allowed_images,
+        workerMode: e.worker_mode,
       },
       {
         toClient: (id, msg) => this.toClients.send(id, encode(msg)),

@@ -69,6 +69,12 @@ export class ManagerRegistry {
   all(): IterableIterator<ManagerEntry> {
     return this.byId.values();
   }
+  /** Whether some connected manager can run tasks of this type. */
+  canServe(taskType: string): boolean {
+    for (const e of this.byId.values()) if (e.reg.worker_mode !== "no_container" || e.reg.worker_types.includes(taskType)) return true;
+    return false;
+  }
+
   wasLost(id: string): boolean {
     return this.lost.has(id);
   }
@@ -115,6 +121,7 @@ export class ManagerRegistry {
         capacity: e.capacity,
         perType: e.perType,
         workerTypes: e.reg.worker_types,
+        anyType: e.reg.worker_mode !== "no_container",
         outstanding: e.inflight.size,
         workerCount: e.reg.worker_count,
         active: !e.held && !e.draining,

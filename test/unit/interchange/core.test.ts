@@ -27,7 +27,7 @@ function reg(id: string, over: Partial<Register> = {}): Register {
 function setup(retries = 0) {
   const out = new Recorder();
   const core = new InterchangeCore({
-    interchangeId: "ix", heartbeatPeriodS: 1, heartbeatThresholdS: 3, schedulerMode: "hard", maxPayloadBytes: 100, retries, allowedImages: [],
+    interchangeId: "ix", heartbeatPeriodS: 1, heartbeatThresholdS: 3, schedulerMode: "hard", maxPayloadBytes: 100, retries, allowedImages: [], workerMode: "no_container",
   }, out, silentLogger);
   return { out, core };
 }
@@ -143,5 +143,19 @@ describe("InterchangeCore", () => {
     const refused = out.client.find((c) => c.msg.type === MSG.refused)!.msg as unknown as { ids: number[]; error: { code: string } };
     expect(refused.ids).toEqual([3]);
     expect(core.outstanding).toBe(0);
+  });
+
+  test("with worker_mode no_container, a container task is refused unless a manager runs that type; container-mode managers take any type", () => {
+    const { out, core } = setup();
+    core.onSubmit(enc.encode("A"), { type: MSG.submit, tasks: [{ id: 1, task_type: "alpine:3", payload: encode(1) }] });
+    const refused = out.client.find((c) => c.msg.type === MSG.refused)!.msg as unknown as { ids: number[]; error: { code: string; message: string } };
+    expect(refused.ids).toEqual([1]);
+    expect(refused.error.code).toBe("E_IMAGE_NOT_ALLOWED");
+    expect(refused.error.message).toContain("no_container");
+    core.onManagerMessage("pod", reg("pod", { worker_mode: "podman_reuse", worker_types: ["RAW"] }), 0);
+    core.onManagerMessage("pod", { type: MSG.request, capacity: 4 }, 0);
+    core.onSubmit(enc.encode("A"), { type: MSG.submit, tasks: [{ id: 2, task_type: "alpine:3", payload: encode(2) }] });
+    core.flush();
+    expect(out.tasksFor("pod").length).toBe(1);
   });
 });

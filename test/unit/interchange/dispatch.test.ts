@@ -62,4 +62,9 @@ describe("planDispatch", () => {
     expect(planDispatch({ managers: [], pending: new Map([["RAW", 5]]), mode: "hard", cursor: 0 }).dispatched).toBe(0);
     expect(planDispatch({ managers: [mgr("a")], pending: new Map(), mode: "soft", cursor: 0 }).dispatched).toBe(0);
   });
+
+  test("hard mode: a manager that can start any worker type (container mode) takes any type", () => {
+    const plan = planDispatch({ managers: [mgr("a", { anyType: true, workerTypes: ["RAW"] })], pending: new Map([["img", 3]]), mode: "hard", cursor: 0 });
+    expect(byManager(plan)).toEqual({ "a/img": 3 });
+  });
 });
