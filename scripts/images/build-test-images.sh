@@ -3,6 +3,8 @@
 #   fx-test-a, fx-test-b  the host's glibc (ld-linux, libc, libm, libpthread, libdl) + dash + a few
 #                         coreutils; /etc/fx-image holds "a" / "b", /etc/os-release names the image.
 #   fx-test-noglibc       busybox-static only: no ELF interpreter, so a glibc binary can't start there.
+#   fx-test-glibc231      Debian bullseye's libc6 (glibc 2.31) + busybox: an older glibc than the host's
+#                         (downloads one .deb from the Debian mirror once; skipped when unreachable).
 # The root filesystems stay under $FX_IMAGE_CACHE (default /var/cache/fx-test-images; apptainer can run
 # them as sandbox directories). An image is rebuilt only when this recipe or the host's glibc changed.
 #   usage: build-test-images.sh podman    (imports into podman as localhost/fx-test-*:latest)
@@ -72,11 +74,43 @@ build_noglibc_rootfs() { # name
   rm -rf "$r"; mv "$r.tmp" "$r"
 }
 
+# Debian bullseye's libc6 (glibc 2.31) + busybox sh: proves fx runs on an older glibc than the host's.
+# Needs the Debian mirror once (the .deb is cached under $CACHE/debs); without it the image is just skipped.
+build_oldglibc_rootfs() { # name
+  local r="$CACHE/rootfs-$1" debs=("$CACHE"/debs/libc6_2.31-*_amd64.deb)
+  if [ ! -f "${debs[0]}" ]; then
+    local w="$CACHE/apt-bullseye" mirror
+    mirror=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | awk 'NR==1 {print $2}' || true)
+    [ -n "$mirror" ] || mirror=$(grep -hEo 'https?://[^ ]+' /etc/apt/sources.list 2>/dev/null | grep -v security | awk 'NR==1' || true)
+    mkdir -p "$w/lists/partial" "$w/cache/archives/partial" "$CACHE/debs"
+    printf 'deb %s bullseye main\n' "${mirror:-http://deb.debian.org/debian}" > "$w/sources.list"
+    local o=(-o "Dir::Etc::sourcelist=$w/sources.list" -o Dir::Etc::sourceparts=/nonexistent -o "Dir::State::Lists=$w/lists"
+             -o "Dir::Cache=$w/cache" -o APT::Sandbox::User=root -o Debug::NoLocking=1)
+    { apt-get "${o[@]}" update -qq && (cd "$CACHE/debs" && apt-get "${o[@]}" download libc6/bullseye); } >/dev/null 2>&1 || return 1
+    debs=("$CACHE"/debs/libc6_2.31-*_amd64.deb)
+    [ -f "${debs[0]}" ] || return 1
+  fi
+  rm -rf "$r.tmp"; mkdir -p "$r.tmp"/{bin,etc,proc,sys,dev,tmp,root,opt/fx,run,var/tmp}
+  chmod 1777 "$r.tmp/tmp" "$r.tmp/var/tmp"
+  dpkg-deb -x "${debs[0]}" "$r.tmp"
+  cp /bin/busybox "$r.tmp/bin/busybox"
+  local a
+  for a in sh cat ls readlink; do ln -s busybox "$r.tmp/bin/$a"; done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$r.tmp/etc/passwd"; echo 'root:x:0:' > "$r.tmp/etc/group"
+  echo glibc231 > "$r.tmp/etc/fx-image"
+  printf 'PRETTY_NAME="fx test image: Debian bullseye glibc 2.31"\nID=fx-test-glibc231\n' > "$r.tmp/etc/os-release"
+  rm -rf "$r"; mv "$r.tmp" "$r"
+}
+
 ensure() { # name kind letter
   local name=$1 kind=$2 letter=${3:-} r="$CACHE/rootfs-$1"
   if [ "$(cat "$r/.fx-recipe" 2>/dev/null)" != "$RECIPE" ]; then
     echo "images: building rootfs $name"
-    if [ "$kind" = glibc ]; then build_glibc_rootfs "$name" "$letter"; else build_noglibc_rootfs "$name"; fi
+    case "$kind" in
+      glibc) build_glibc_rootfs "$name" "$letter" ;;
+      oldglibc) build_oldglibc_rootfs "$name" || { echo "images: skipped $name (no Debian mirror?)"; return 0; } ;;
+      *) build_noglibc_rootfs "$name" ;;
+    esac
     echo "$RECIPE" > "$r/.fx-recipe"
   fi
   if [ "$MODE" = podman ]; then
@@ -95,6 +129,7 @@ ensure() { # name kind letter
 ensure fx-test-a glibc a
 ensure fx-test-b glibc b
 ensure fx-test-noglibc busybox
+[ -n "${FX_SKIP_OLD_GLIBC_IMAGE:-}" ] || ensure fx-test-glibc231 oldglibc
 if [ "$MODE" = podman ]; then
   podman run --rm --network none localhost/fx-test-a:latest /bin/cat /etc/fx-image >/dev/null \
     || { echo "images: podman can't run localhost/fx-test-a" >&2; exit 1; }

@@ -139,3 +139,20 @@ describe("spawnContainerWorker outside the compiled binary", () => {
     expect(String((err as Error).message)).toContain("dist/fx");
   });
 });
+
+const IMAGE_GLIBC231 = "localhost/fx-test-glibc231:latest";
+const hasOldGlibc = !podmanSkipReason && Bun.spawnSync(["podman", "image", "exists", IMAGE_GLIBC231]).exitCode === 0;
+if (!podmanSkipReason && !hasOldGlibc) console.warn(`glibc 2.31 test skipped: ${IMAGE_GLIBC231} not built (needs the Debian mirror once)`);
+
+(hasOldGlibc ? describe : describe.skip)("podman: an older glibc than the host's", () => {
+  test("dist/fx runs in an image with Debian bullseye's glibc 2.31 (fx needs >= 2.17)", async () => {
+    const name = uniqueName("glibc231");
+    names.push(name);
+    const argv = containerWorkerArgv({ mode: "podman_reuse", image: IMAGE_GLIBC231, workerArgv: ["--version"], fxBinaryPath: FX_BIN, name });
+    const r = await runArgv(argv);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^fx \d+\.\d+\.\d+/);
+    const v = await runArgv(["podman", "run", "--rm", "--network", "none", IMAGE_GLIBC231, "/bin/sh", "-c", "ls /lib/x86_64-linux-gnu/"]);
+    expect(v.out).toContain("libc-2.31.so");
+  });
+});
