@@ -17,7 +17,6 @@ afterEach(async () => {
   ex = null;
   if (dir) {
     killMarked(dir);
-    if (process.env.FX_KEEP_LOGS) fs.cpSync(dir, `${process.env.FX_KEEP_LOGS}/${Date.now()}`, { recursive: true });
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
