@@ -130,13 +130,22 @@ export class HighThroughputExecutor {
     dealer.on("handshake", () => this.onReconnect());
     dealer.connect(urls.tasks);
     void this.receiveLoop(dealer);
-    await dealer.send(this.hello());
     const timeout = this.lostTimeoutMs() * 3;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      welcomed,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new InterchangeLost(`no welcome from the interchange at ${urls.tasks} within ${timeout} ms`)), timeout))),
-    ]).finally(() => clearTimeout(timer));
+    const sent = dealer.send(this.hello()); // waits for the connection: raced against the deadline too
+    try {
+      await Promise.race([
+        Promise.all([sent, welcomed]),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new InterchangeLost(`no welcome from the interchange at ${urls.tasks} within ${timeout} ms`)), timeout))),
+      ]);
+    } catch (err) {
+      this.state = "closed";
+      sent.catch(() => {});
+      await Promise.allSettled([dealer.close(), this.commands.close()]);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
     this.state = "running";
     this.flush();
     return urls;

@@ -97,3 +97,18 @@ describe("fx run pieces", () => {
     expect(parseReadyLine("FX_INTERCHANGE_READY {not json")).toBeNull();
   });
 });
+
+describe("executor connect to nothing", () => {
+  test("connect() to an address where nobody listens rejects with InterchangeLost within its deadline", async () => {
+    const srv = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const port = srv.port;
+    srv.stop(true);
+    const ex = new HighThroughputExecutor({}, { lostTimeoutMs: 200 });
+    const url = `tcp://127.0.0.1:${port}`;
+    const e = await ex.connect({ tasks: url, results: url, commands: url }).catch((x) => x);
+    expect(e).toBeInstanceOf(InterchangeLost);
+    expect(e.message).toContain("no welcome");
+    const late = await ex.submit(() => 1).catch((x) => x);
+    expect(late.code).toBe("E_EXECUTOR_SHUT_DOWN");
+  }, 30_000);
+});
