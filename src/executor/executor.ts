@@ -383,13 +383,15 @@ export class HighThroughputExecutor {
 
   private async doShutdown(drain: boolean): Promise<void> {
     this.flush();
-    if (this.child && this.child.running && this.commands && this.state === "running") {
-      try {
-        await this.commands.call({ type: COMMANDS.shutdown, drain }, 5000);
-      } catch (err) {
-        this.log.warn("shutdown command failed; stopping the interchange by signal", { error: describeError(err) });
-        this.child.kill("SIGTERM");
-      }
+    if (this.child && this.child.running) {
+      if (this.commands && this.state === "running") {
+        try {
+          await this.commands.call({ type: COMMANDS.shutdown, drain }, 5000);
+        } catch (err) {
+          this.log.warn("shutdown command failed; stopping the interchange by signal", { error: describeError(err) });
+          this.child.kill("SIGTERM");
+        }
+      } else this.child.kill("SIGTERM"); // still starting, or lost: no command channel to ask
     }
     if (this.child) {
       // wait for results of a drain, then for the process
