@@ -188,11 +188,11 @@ export class Endpoint {
   commands!: CommandClient;
   private stderr = "";
 
-  constructor(readonly config: FxConfig) {}
+  constructor(readonly config: FxConfig, private readonly logdir: string) {}
 
   static async start(over: Record<string, Record<string, unknown>>): Promise<Endpoint> {
-    const dir = tempDir("log");
-    const ep = new Endpoint(benchConfig(over, dir));
+    const logdir = tempDir("log");
+    const ep = new Endpoint(benchConfig(over, logdir), logdir);
     await ep.launch();
     return ep;
   }
@@ -262,6 +262,7 @@ export class Endpoint {
       }
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
+    if (!process.env.FX_BENCH_KEEP_LOGS) fs.rmSync(this.logdir, { recursive: true, force: true });
   }
 }
 
