@@ -78,7 +78,8 @@ export function processTree(roots: readonly number[]): ProcSample[] {
     grew = false;
     for (const [pid, ppid] of parentOf) if (!want.has(pid) && want.has(ppid)) { want.add(pid); grew = true; }
   }
-  return [...want].map(sample).filter((s): s is ProcSample => s !== null);
+  // "?": gone between listing and reading (its CPU is lost with it)
+  return [...want].map(sample).filter((s): s is ProcSample => s !== null && s.role !== "?");
 }
 
 /** CPU seconds per role between two snapshots (processes that appeared in between count from zero). */
