@@ -21,7 +21,7 @@ import {
   type WireTask,
 } from "../protocol/index.ts";
 import type { Logger } from "../util/log.ts";
-import { checkImageAllowed } from "../containers/allow-list.ts";
+import { admit } from "./admission.ts";
 import { ClientTable } from "./clients.ts";
 import { planDispatch } from "./dispatch.ts";
 import { ManagerRegistry, checkRegistration, findExpired, type ManagerEntry } from "./registry.ts";
@@ -107,16 +107,11 @@ export class InterchangeCore {
       if (!r) refused.set(code, (r = { ids: [], error: { name: TASK_ERROR_NAMES[code as keyof typeof TASK_ERROR_NAMES] ?? "Refused", message, code } }));
       r.ids.push(id);
     };
-    const allowed = this.settings.allowedImages;
+    const rules = { ...this.settings, closedReason: this.closedReason, canServe: (type: string) => this.managers.canServe(type) };
     for (const t of msg.tasks) {
-      if (this.closedReason !== null) refuse(t.id, TASK_ERROR_CODES.shutdown, `interchange is shutting down (${this.closedReason})`);
-      else if (t.payload.length > this.settings.maxPayloadBytes) {
-        refuse(t.id, TASK_ERROR_CODES.payloadTooLarge, `task payload of ${t.payload.length} bytes exceeds max_payload_bytes (${this.settings.maxPayloadBytes})`);
-      } else if (t.task_type !== RAW_TASK_TYPE && allowed.length > 0 && checkImageAllowed(t.task_type, allowed) !== null) {
-        refuse(t.id, TASK_ERROR_CODES.imageNotAllowed, `image ${JSON.stringify(t.task_type)} is not in containers.allowed_images`);
-      } else if (t.task_type !== RAW_TASK_TYPE && this.settings.workerMode === "no_container" && !this.managers.canServe(t.task_type)) {
-        refuse(t.id, TASK_ERROR_CODES.imageNotAllowed, `no worker can run container image ${JSON.stringify(t.task_type)}: executor.worker_mode is "no_container" (set a container worker_mode, e.g. "podman_reuse")`);
-      } else {
+      const no = admit(t, rules);
+      if (no) refuse(t.id, no.code, no.message);
+      else {
         const typeIdx = this.queues.types.indexOf(t.task_type);
         const slot = this.store.add({
           client: c.idx,

@@ -1,0 +1,39 @@
+/**
+ * Whether the interchange accepts a submitted task, as a pure function: shutting down, payload over
+ * max_payload_bytes, image not in containers.allowed_images, or a container image nothing can run (worker_mode
+ * "no_container" and no connected manager lists the type: it would wait forever). Null = accepted.
+ */
+import { checkImageAllowed } from "../containers/allow-list.ts";
+import { RAW_TASK_TYPE, TASK_ERROR_CODES, type WireTask } from "../protocol/index.ts";
+
+export interface AdmissionRules {
+  readonly closedReason: string | null;
+  readonly maxPayloadBytes: number;
+  readonly allowedImages: readonly string[];
+  readonly workerMode: string;
+  /** Some connected manager can run this task type. */
+  canServe(taskType: string): boolean;
+}
+
+export interface Refusal {
+  readonly code: string;
+  readonly message: string;
+}
+
+export function admit(t: WireTask, r: AdmissionRules): Refusal | null {
+  if (r.closedReason !== null) return { code: TASK_ERROR_CODES.shutdown, message: `interchange is shutting down (${r.closedReason})` };
+  if (t.payload.length > r.maxPayloadBytes) {
+    return { code: TASK_ERROR_CODES.payloadTooLarge, message: `task payload of ${t.payload.length} bytes exceeds max_payload_bytes (${r.maxPayloadBytes})` };
+  }
+  if (t.task_type === RAW_TASK_TYPE) return null;
+  if (r.allowedImages.length > 0 && checkImageAllowed(t.task_type, r.allowedImages) !== null) {
+    return { code: TASK_ERROR_CODES.imageNotAllowed, message: `image ${JSON.stringify(t.task_type)} is not in containers.allowed_images` };
+  }
+  if (r.workerMode === "no_container" && !r.canServe(t.task_type)) {
+    return {
+      code: TASK_ERROR_CODES.imageNotAllowed,
+      message: `no worker can run container image ${JSON.stringify(t.task_type)}: executor.worker_mode is "no_container" (set a container worker_mode, e.g. "podman_reuse")`,
+    };
+  }
+  return null;
+}
