@@ -6,6 +6,7 @@
  */
 import os from "node:os";
 import type { WorkerOptions } from "../config/roles.ts";
+import { describeError } from "../util/errors.ts";
 import { createLogger } from "../util/log.ts";
 import { OrderedSender } from "../util/ordered-sender.ts";
 import { Dealer } from "../zmtp/index.ts";
@@ -76,6 +77,16 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     if (process.ppid !== ppid) managerGone("the parent process (manager) exited");
   }, PARENT_POLL_MS);
   parentWatch.unref?.();
+
+  // A task's stray async failure (a rejected promise nobody awaits, a throwing timer) must not kill the worker —
+  // the next task would be blamed with WorkerLost. Log it (with a count) and carry on.
+  let strays = 0;
+  const onStray = (kind: string) => (err: unknown): void => {
+    strays++;
+    log.warn(`a task left an ${kind} behind; the worker carries on`, { error: describeError(err), total: strays });
+  };
+  process.on("unhandledRejection", onStray("unhandled promise rejection"));
+  process.on("uncaughtException", onStray("uncaught exception"));
 
   // SIGTERM (the manager stopping us, or a container runtime): leave like on shutdown, shell tasks included.
   const onTerm = (): void => managerGone("SIGTERM received");

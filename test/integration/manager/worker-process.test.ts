@@ -65,4 +65,16 @@ describe("fx worker process", () => {
     router = null;
     expect(await proc!.exited).toBe(0);
   });
+
+  test("a task's stray async failures (unhandled rejection, throwing timer) do not kill the worker", async () => {
+    const { results, give } = await start();
+    router!.trySend(["wk-1", encode({ type: MSG.tasks, tasks: [{ id: 50, task_type: "RAW", payload: encode({ kind: "fn", source: "() => { Promise.reject(new Error('stray')); setTimeout(() => { throw new Error('late'); }, 0); return 'ok'; }", hash: "stray", args: [] }) }] })]);
+    await until(() => results().length === 1, "the stray task's result");
+    expect(decodeValue(results()[0]!.value!)).toBe("ok");
+    await Bun.sleep(100); // give the stray timer its turn (the assertion below is about survival, not timing)
+    give([7, 8]);
+    await until(() => results().length === 3, "later results from the same worker");
+    expect(results().slice(1).map((r) => decodeValue(r.value!))).toEqual([49, 64]);
+    expect(proc!.exitCode).toBeNull();
+  });
 });
