@@ -51,7 +51,7 @@ timeout 20 qconf -Mconf "$work/cfg/global" >/dev/null 2>&1
 if ! timeout 20 qconf -spl 2>/dev/null | grep -qx smp; then
   printf '%s\n' "pe_name smp" "slots 999" "user_lists NONE" "xuser_lists NONE" "start_proc_args NONE" "stop_proc_args NONE" \
     'allocation_rule $pe_slots' "control_slaves FALSE" "job_is_first_task TRUE" "urgency_slots min" "accounting_summary FALSE" "qsort_args NONE" > "$work/smp"
-  timeout 20 qconf -Ap "$work/smp" >/dev/null
+  timeout 20 qconf -Ap "$work/smp" >/dev/null 2>&1
 fi
 if ! timeout 20 qconf -sql 2>/dev/null | grep -qx all.q; then
   {
@@ -65,7 +65,7 @@ if ! timeout 20 qconf -sql 2>/dev/null | grep -qx all.q; then
     echo "initial_state default"
     for l in s_rt h_rt s_cpu h_cpu s_fsize h_fsize s_data h_data s_stack h_stack s_core h_core s_rss h_rss s_vmem h_vmem; do echo "$l INFINITY"; done
   } > "$work/all.q"
-  timeout 20 qconf -Aq "$work/all.q" >/dev/null
+  timeout 20 qconf -Aq "$work/all.q" >/dev/null 2>&1
 fi
 
 # execd reads the global configuration at start: (re)start it after the change above.

@@ -1,8 +1,9 @@
 /**
  * The whole pipeline on a real single-node Slurm (scripts/setup-test-env.d/slurm.sh), through dist/fx:
  * the interchange submits blocks with sbatch, managers register from inside the jobs, tasks run there and
- * return; scale-out on demand; polite scale-in ends the idle job; a job killed at its walltime loses its
- * task (ManagerLost / WorkerLost) or, with a retry, re-runs it on a new block. Skips itself, saying why, when no Slurm answers.
+ * return; scale-out on demand (first block, then a second); polite scale-in (asked, or after max_idletime)
+ * ends the job; a job killed at its walltime loses its task (ManagerLost / WorkerLost) or, with a retry,
+ * re-runs it on a new block. Skips itself, saying why, when no Slurm answers.
  */
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
@@ -89,8 +90,15 @@ describe("fx on a real Slurm (dist/fx, sbatch blocks)", () => {
     await ex.start();
     expect(await waitFor(async () => (await ex.connectedManagers()).length === 1, 120_000, 250)).toBe(true);
     const marker = `${dir}/first-run`;
-    const lost = ex.submitShell(["sleep", "600"]);
-    const retried = ex.with({ retries: 1 }).submitShell(["bash", "-c", `if [ -e ${marker} ]; then echo "again in $SLURM_JOB_ID"; else touch ${marker}; sleep 600; fi`]);
+    // Function tasks that never finish on their own: only the walltime ends them (a shell task could come
+    // back as a result with the signal's exit code instead).
+    const lost = ex.submit(() => new Promise<never>(() => {}));
+    const retried = ex.with({ retries: 1 }).submit(async (m: string) => {
+      if (await Bun.file(m).exists()) return `again in ${process.env.SLURM_JOB_ID}`;
+      await Bun.write(m, "first run");
+      return await new Promise<string>(() => {});
+    }, marker);
+    void retried.catch(() => {}); // awaited below; never an unhandled rejection if the test stops early
     let err: unknown = null;
     try {
       await lost;
@@ -105,6 +113,28 @@ describe("fx on a real Slurm (dist/fx, sbatch blocks)", () => {
     const again = await retried;
     const second = jobs().find((j) => j.name === `fx-${label}-1`);
     expect(second).toBeDefined();
-    expect(again.stdout.trim()).toBe(`again in ${second!.id}`);
+    expect(again).toBe(`again in ${second!.id}`);
   }, 360_000);
+
+  it("scale-out beyond one block: work exceeding the first block's workers brings a second sbatch job", async () => {
+    const ex = setUp("two", { init_blocks: 1, min_blocks: 0, max_blocks: 2 }, { max_workers: 1 });
+    await ex.start();
+    expect(await waitFor(async () => (await ex.connectedManagers()).length === 1, 120_000, 250)).toBe(true);
+    const tasks = Array.from({ length: 6 }, () => ex.submitShell(["bash", "-c", "sleep 3; echo $SLURM_JOB_ID"]));
+    const results = await Promise.all(tasks);
+    const mine = jobs();
+    expect(mine.map((j) => j.name).sort()).toEqual([`fx-${label}-0`, `fx-${label}-1`]);
+    const ranIn = new Set(results.map((r) => r.stdout.trim()));
+    expect([...ranIn].sort()).toEqual(mine.map((j) => j.id).sort());
+  }, 300_000);
+
+  it("idle scale-in: a block idle for max_idletime is held and its Slurm job ends without being asked", async () => {
+    const ex = setUp("idle", { init_blocks: 1, min_blocks: 0, max_blocks: 1, max_idletime: 3 });
+    await ex.start();
+    expect(await waitFor(async () => (await ex.connectedManagers()).length === 1, 120_000, 250)).toBe(true);
+    const r = await ex.submitShell(["bash", "-c", "echo $SLURM_JOB_ID"]);
+    expect(r.stdout.trim()).toBe(jobs()[0]!.id);
+    expect(await waitFor(() => ["CANCELLED", "COMPLETED"].includes(jobs()[0]?.state ?? ""), 120_000, 500)).toBe(true);
+    expect(await waitFor(async () => (await ex.connectedManagers()).length === 0, 60_000, 250)).toBe(true);
+  }, 300_000);
 });
