@@ -2,6 +2,8 @@
  * Function tasks: JS/TS source text compiled on the worker in a fresh global scope (closures are NOT
  * captured), cached by the sender's `hash` so a source is compiled once per worker.
  */
+import { createRequire } from "node:module";
+import path from "node:path";
 import type { FnTask } from "../protocol/task.ts";
 import { TaskError } from "./task-error.ts";
 
@@ -30,6 +32,14 @@ export class FnCache {
   }
 }
 
+let requireFn: NodeJS.Require | null = null;
+
+/** CommonJS `require` for task code, resolving from the worker's working directory. */
+function taskRequire(): NodeJS.Require {
+  requireFn ??= createRequire(path.join(process.cwd(), "fx-task.js"));
+  return requireFn;
+}
+
 /**
  * Compile function source (`(x) => x + 1`, `async function f() {}`, `function (a, b) {…}`) in the global
  * scope. Anything that does not evaluate to a function is a BadTask.
@@ -37,8 +47,9 @@ export class FnCache {
 export function compileFunction(source: string): CompiledFn {
   let value: unknown;
   try {
-    // new Function bodies see only globals: the caller's closures can't leak in, and neither can ours.
-    value = new Function(`"use strict";\nreturn (${source}\n);`)();
+    // new Function bodies see only globals (plus `require`, resolved from the worker's cwd): the caller's
+    // closures can't leak in, and neither can ours.
+    value = new Function("require", `"use strict";\nreturn (${source}\n);`)(taskRequire());
   } catch (err) {
     throw new TaskError("E_BAD_TASK", `function source does not compile: ${(err as Error).message}`, { cause: err });
   }

@@ -62,6 +62,11 @@ describe("fn tasks", () => {
     expect(valueOf(r)).toBe("undefined:undefined:function");
   });
 
+  test("task code may require() and import() modules", async () => {
+    expect(valueOf(await run(fn("() => typeof require('node:os').hostname()")))).toBe("string");
+    expect(valueOf(await run(fn("async () => (await import('node:path')).join('a', 'b')")))).toBe("a/b");
+  });
+
   test("source that does not compile, or is not a function, is a BadTask", async () => {
     const bad = await run(fn("(x => "));
     expect(bad.error?.name).toBe("BadTask");
