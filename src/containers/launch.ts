@@ -6,7 +6,8 @@
  *   cw.markRegistered()     the worker said hello: a later exit is an ordinary worker exit
  *   await cw.exited         → { exitCode, signal, stderrTail, startError: ContainerError | null }
  *   await cw.stop(graceMs)  SIGTERM, then SIGKILL after graceMs, then force-remove the named container
- *                           (podman/docker keep a container running when their client process is killed)
+ *                           (podman/docker keep a container when their client process is killed); `exited`
+ *                           of a stopped worker resolves only after that removal, and never as a start error
  *
  * `mode` must be a container mode; no_container workers are spawned by the manager directly.
  */
@@ -54,7 +55,12 @@ export function spawnContainerWorker(opts: SpawnContainerWorkerOptions): Contain
   const argv = containerWorkerArgv(opts);
   let proc: ReturnType<typeof Bun.spawn>;
   try {
-    proc = Bun.spawn(argv, { stdin: "ignore", stdout: "ignore", stderr: "pipe", env: { ...(opts.runtimeEnv ?? process.env) } });
+    // podman/docker clients run in their own session: a kill of the manager's process group (a provider
+    // cancelling its block) must not catch `podman run` half-way through creating a container, which would
+    // leave it behind ("Initialized"). Left alone, the client finishes, the worker finds no manager and exits,
+    // and --rm removes the container.
+    const detached = runtime === "podman" || runtime === "docker";
+    proc = Bun.spawn(argv, { stdin: "ignore", stdout: "ignore", stderr: "pipe", env: { ...(opts.runtimeEnv ?? process.env) }, detached });
   } catch (err) {
     throw spawnFailure(runtime, opts.image, err);
   }
@@ -64,22 +70,26 @@ export function spawnContainerWorker(opts: SpawnContainerWorkerOptions): Contain
     tail = (tail + chunk).slice(-TAIL_BYTES);
     if (line !== null) opts.onStderrLine?.(line);
   });
+  let stopRequested = false;
   const exited: Promise<ContainerExit> = proc.exited.then(async (code) => {
     await Promise.race([stderrDone, Bun.sleep(2000)]);
     const signal = proc.signalCode === null || proc.signalCode === undefined ? null : String(proc.signalCode);
     const exitCode = signal ? null : code;
-    const t = stderrTail(tail);
-    const startError = registered ? null : classifyStartFailure({ runtime, image: opts.image, exitCode, signal, stderr: tail });
-    return { exitCode, signal, stderrTail: t, startError };
+    // A runtime client stopped by us may leave its container behind (e.g. killed while podman was still
+    // creating it: state "Initialized"): remove it before reporting the exit, so a manager that exits right
+    // after its workers' exits leaves no container.
+    if (stopRequested) await forceRemove(runtime, opts.name);
+    const startError = registered || stopRequested ? null : classifyStartFailure({ runtime, image: opts.image, exitCode, signal, stderr: tail });
+    return { exitCode, signal, stderrTail: stderrTail(tail), startError };
   });
   let stopping: Promise<ContainerExit> | null = null;
   const stop = (graceMs = 5000): Promise<ContainerExit> => {
     stopping ??= (async () => {
+      stopRequested = true;
       if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
       const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
       const result = await exited;
       clearTimeout(timer);
-      await forceRemove(runtime, opts.name);
       return result;
     })();
     return stopping;

@@ -4,7 +4,7 @@
  * (bounded) so a late message from one is recognised, dropped and counted.
  */
 import type { ManagerInfo, Register } from "../protocol/index.ts";
-import { PROTOCOL_VERSION } from "../protocol/index.ts";
+import { PROTOCOL_VERSION, RAW_TASK_TYPE } from "../protocol/index.ts";
 import type { DispatchManager } from "./dispatch.ts";
 
 export interface ManagerEntry {
@@ -121,7 +121,8 @@ export class ManagerRegistry {
         capacity: e.capacity,
         perType: e.perType,
         workerTypes: e.reg.worker_types,
-        anyType: e.reg.worker_mode !== "no_container",
+        // A container-mode manager starts workers of any image, unless it was pinned to images (--worker-type).
+        anyType: e.reg.worker_mode !== "no_container" && e.reg.worker_types.every((t) => t === RAW_TASK_TYPE),
         outstanding: e.inflight.size,
         workerCount: e.reg.worker_count,
         active: !e.held && !e.draining,

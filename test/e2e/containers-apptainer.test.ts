@@ -34,7 +34,7 @@ afterEach(async () => {
     fs.rmSync(dir, { recursive: true, force: true });
     dir = "";
   }
-});
+}, 60_000);
 
 suite("apptainer worker mode (executor ↔ dist/fx)", () => {
   test("apptainer_reuse: two images at once, tasks routed by image, containers reused across tasks", async () => {

@@ -36,7 +36,7 @@ afterEach(async () => {
     fs.rmSync(dir, { recursive: true, force: true });
     dir = "";
   }
-});
+}, 90_000);
 
 /** Containers (any state) whose name carries `mark` (the manager uid), with their image. */
 function containers(mark: string): { name: string; image: string }[] {
@@ -68,7 +68,7 @@ async function who(e: HighThroughputExecutor, image: string | null): Promise<{ m
 async function interchangeOnly(scheduler: "hard" | "soft"): Promise<{ taskUrl: string; resultUrl: string; client: { tasks: string; results: string; commands: string } }> {
   const cfg = path.join(dir, "ix.toml");
   fs.writeFileSync(cfg, [
-    "[executor]", `scheduler_mode = "${scheduler}"`, "heartbeat_period = 1", "heartbeat_threshold = 5",
+    "[executor]", `scheduler_mode = "${scheduler}"`, 'worker_mode = "podman_reuse"', "heartbeat_period = 1", "heartbeat_threshold = 5",
     "[provider]", "init_blocks = 0", "min_blocks = 0", "max_blocks = 0",
     "[logging]", `logdir = "${path.join(dir, "logs")}"`, "",
   ].join("\n"));
@@ -173,6 +173,20 @@ suite("podman worker modes (executor ↔ dist/fx)", () => {
     expect(refused.code).toBe("E_IMAGE_NOT_ALLOWED");
     expect(String(refused.message)).toContain(IMAGE_B);
     expect((await who(ex, IMAGE_A)).marker).toBe("a"); // "localhost/fx-test-a" allows its ":latest" tag
+  }, 180_000);
+
+  test("fx run --container IMAGE runs every command of a file inside that image", async () => {
+    dir = tempDir("ctr-run");
+    const cfg = path.join(dir, "run.toml");
+    fs.writeFileSync(cfg, ["[executor]", 'worker_mode = "podman_reuse"', 'scheduler_mode = "soft"', "max_workers = 2",
+      "heartbeat_period = 1", "heartbeat_threshold = 5", "[logging]", `logdir = "${path.join(dir, "logs")}"`, ""].join("\n"));
+    fs.writeFileSync(path.join(dir, "cmds.txt"), "cat /etc/fx-image\ngrep ^ID= /etc/os-release\n");
+    const p = Bun.spawn([DIST, "run", "-c", cfg, "--container", IMAGE_B, "--no-progress", path.join(dir, "cmds.txt")], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+    procs.push(p);
+    const [out, code] = await Promise.all([new Response(p.stdout).text(), p.exited]);
+    expect(code).toBe(0);
+    const lines = out.trim().split("\n").map((l) => JSON.parse(l) as { index: number; returncode: number; stdout: string });
+    expect(lines.map((l) => [l.index, l.returncode, l.stdout])).toEqual([[0, 0, "b\n"], [1, 0, "ID=fx-test-b\n"]]);
   }, 180_000);
 
   test("hard routing: a type goes only to managers of that type; soft: one manager serves any type", async () => {

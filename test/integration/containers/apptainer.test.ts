@@ -28,7 +28,7 @@ const suite = reason ? describe.skip : describe;
 const live: ContainerWorkerProcess[] = [];
 afterEach(async () => {
   await Promise.all(live.splice(0).map((c) => c.stop(1000)));
-});
+}, 30_000);
 
 suite("apptainer: the fx binary inside a container", () => {
   for (const mode of ["apptainer_reuse", "apptainer_single_use", "singularity_reuse"] as const) {

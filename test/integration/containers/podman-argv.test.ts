@@ -15,7 +15,7 @@ const names: string[] = [];
 afterEach(async () => {
   await Promise.all(live.splice(0).map((c) => c.stop(1000)));
   for (const n of names.splice(0)) Bun.spawnSync(["podman", "rm", "--force", "--time", "0", n], { stdout: "ignore", stderr: "ignore" });
-});
+}, 30_000);
 
 async function runArgv(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const p = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
