@@ -86,9 +86,17 @@ export function processTree(roots: readonly number[]): ProcSample[] {
 export function cpuDelta(before: readonly ProcSample[], after: readonly ProcSample[]): Record<string, number> {
   const b = new Map(before.map((s) => [s.pid, s.cpu]));
   const out: Record<string, number> = {};
-  for (const s of after) out[s.role] = +((out[s.role] ?? 0) + s.cpu - (b.get(s.pid) ?? 0)).toFixed(3);
+  lastByProcess = {};
+  for (const s of after) {
+    const d = s.cpu - (b.get(s.pid) ?? 0);
+    out[s.role] = +((out[s.role] ?? 0) + d).toFixed(3);
+    if (s.role !== "bash") lastByProcess[`${s.role}:${s.pid}`] = +d.toFixed(3);
+  }
   return out;
 }
+
+/** Per process ("role:pid" → CPU s) of the latest cpuDelta, printed with the next figure that has CPU. */
+let lastByProcess: Record<string, number> = {};
 
 /** This process's CPU seconds (user + system). */
 export function selfCpu(): number {
@@ -139,7 +147,7 @@ export function report(f: Figure): void {
   const s = stats(f.runs);
   const line = {
     bench: f.bench, figure: f.figure, unit: f.unit, median: round(s.median), min: round(s.min), max: round(s.max), runs: f.runs.length,
-    ...(f.target ? { target: f.target } : {}), ...(f.cpu ? { cpu_s: f.cpu } : {}), ...(f.extra ?? {}),
+    ...(f.target ? { target: f.target } : {}), ...(f.cpu ? { cpu_s: f.cpu, cpu_s_last_run_by_process: lastByProcess } : {}), ...(f.extra ?? {}),
   };
   console.log(JSON.stringify(line));
   const cpu = f.cpu ? Object.entries(f.cpu).map(([k, v]) => `${k} ${round(v)}`).join(", ") : "";
