@@ -18,6 +18,7 @@ import { createLogger, type Logger } from "../util/log.ts";
 import { OrderedSender } from "../util/ordered-sender.ts";
 import { Dealer, Router } from "../zmtp/index.ts";
 import { containerPlan } from "./container-plan.ts";
+import { ExitGate } from "./exit-gate.ts";
 import { ManagerCore, type ManagerSettings } from "./manager.ts";
 import { buildRegistration, detectHost, makeManagerId, workerCount } from "./registration.ts";
 import { ProcessLauncher } from "./worker-launcher.ts";
@@ -59,13 +60,19 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
   let resolveExit!: (v: { code: number; reason: string }) => void;
   const exited = new Promise<{ code: number; reason: string }>((r) => (resolveExit = r));
   const idBufs = new Map<string, Buffer>();
+  // A worker's exit is handled after its channel closed, so the results it sent just before are read first.
+  const exitGate = new ExitGate((id) => workerSock.hasPeer(id));
+  workerSock.on("disconnect", (ev) => {
+    if (ev.routingId !== null) exitGate.disconnected(ev.routingId.toString("latin1"));
+  });
   const launcher = new ProcessLauncher({
     workerUrl, ipcDir, mode: opts.workerMode, containerImage: opts.containerImage,
     containers: opts.containers, logdir: opts.logdir, debug: opts.workerDebug, maxPayloadBytes: opts.maxPayloadBytes, log,
-    onExit: (id, code, signal, startError) => {
-      idBufs.delete(id);
-      core.onWorkerExit(id, code, signal, startError);
-    },
+    onExit: (id, code, signal, startError) =>
+      exitGate.exited(id, () => {
+        idBufs.delete(id);
+        core.onWorkerExit(id, code, signal, startError);
+      }),
   });
 
   const workerTypes = opts.workerTypes.length > 0 ? opts.workerTypes : [RAW_TASK_TYPE];
@@ -128,6 +135,7 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
   process.off("SIGTERM", onTerm);
   process.off("SIGINT", onInt);
   await stopWorkers(launcher, log);
+  exitGate.flush();
   await Promise.all([taskSock.close(), resultSock.close(), workerSock.close()]);
   fs.rmSync(ipcDir, { recursive: true, force: true });
   log.info("manager exiting", { reason, code, tasks_in: core.counters.tasksIn, results_out: core.counters.resultsOut, workers_lost: core.counters.workersLost });
