@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { Endpoint, cpuDelta, medianCpu, noop, report, snapshot, type BenchContext } from "./lib.ts";
+import { Endpoint, cpuDelta, medianCpu, noop, report, sample, snapshot, type BenchContext } from "./lib.ts";
 
 const PER_PROCESS = 250;
 const CAPACITY = 4;
@@ -33,6 +33,7 @@ export async function manyManagers(ctx: BenchContext): Promise<void> {
     const sims = startSims(ep, managers);
     try {
       await Promise.race([sims.ready, Bun.sleep(120_000).then(() => { throw new Error(`${managers} sim managers did not register in 120 s`); })]);
+      const rssMiB = +((sample(ep.pid)?.rssBytes ?? 0) / 2 ** 20).toFixed(1);
       const ex = await ep.client();
       await Promise.all(Array.from({ length: Math.min(n, 20 * managers * CAPACITY) }, () => ex.submit(noop)));
       const roots = [ep.pid, ...sims.procs.map((p) => p.pid!)];
@@ -52,7 +53,7 @@ export async function manyManagers(ctx: BenchContext): Promise<void> {
         perTask.push(((d.interchange ?? 0) / n) * 1e6);
       }
       const cpu = medianCpu(cpus);
-      report({ bench: "managers", figure: `${n} no-ops over ${managers} sim managers (capacity ${CAPACITY} each)`, unit: "tasks/s", runs: rates, cpu, extra: { n, managers } });
+      report({ bench: "managers", figure: `${n} no-ops over ${managers} sim managers (capacity ${CAPACITY} each)`, unit: "tasks/s", runs: rates, cpu, extra: { n, managers, interchange_rss_mib_registered: rssMiB } });
       report({ bench: "managers", figure: `interchange CPU per task, ${managers} managers`, unit: "µs", runs: perTask, target: "flat (≤ 1.5× of 10)", extra: { managers } });
       await ex.shutdown();
     } finally {
