@@ -143,11 +143,12 @@ for (const kind of PEER_KINDS) {
       const router = ours("ROUTER");
       const w = watch(router);
       await router.bind(bindEndpoint("tcp"));
-      const peer = await Peer.start(kind, { type: "DEALER", routingId: "pinger", connect: [router.lastEndpoint!], heartbeat: { interval: 50, timeout: 300, ttl: 1000 } });
+      const peer = await Peer.start(kind, { type: "DEALER", routingId: "pinger", connect: [router.lastEndpoint!], heartbeat: { interval: 100, timeout: 1000, ttl: 3000 } });
       await peer.send([{ utf8: "one" }]);
       await within(router.receive(), T, "first message");
-      // Idle for many heartbeat periods (a deliberate quiet spell, not a timing assertion).
-      await Bun.sleep(1500);
+      // Idle for 30 heartbeat periods, 3× libzmq's timeout (a deliberate quiet spell, not a timing assertion):
+      // had we not answered its PINGs, libzmq would have dropped the link.
+      await Bun.sleep(3000);
       await peer.send([{ utf8: "two" }]);
       const [id, m] = await within(router.receive(), T, "message after the quiet spell");
       expect(txt(id!)).toBe("pinger");
