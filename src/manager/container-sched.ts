@@ -60,64 +60,76 @@ const get = (m: ReadonlyMap<string, number> | undefined, k: string): number => M
 export function naiveScheduler(input: SchedulerInput): SchedulerPlan {
   const types = allTypes(input);
   const demand = new Map<string, number>();
-  for (const t of types) demand.set(t, get(input.queueLengths, t) + get(input.outstandingByType, t));
-  const blocked = sum(types.map((t) => Math.min(get(input.toDie, t), input.currentWorkers.get(t)?.total ?? 0)));
-  const cap = Math.max(0, input.maxWorkers - blocked);
   const busy = new Map<string, number>();
   for (const t of types) {
+    demand.set(t, get(input.queueLengths, t) + get(input.outstandingByType, t));
     const w = input.currentWorkers.get(t);
     if (w) busy.set(t, Math.max(0, w.total - Math.max(0, w.idle)));
   }
-  const target = allocate(types, demand, busy, input.queueLengths, cap);
-
+  const blocked = sum(types.map((t) => Math.min(get(input.toDie, t), input.currentWorkers.get(t)?.total ?? 0)));
+  const target = allocate(types, demand, busy, input.queueLengths, Math.max(0, input.maxWorkers - blocked));
   const live = (t: string): number => Math.max(0, (input.currentWorkers.get(t)?.total ?? 0) - get(input.toDie, t));
-  const liveTotal = sum(types.map(live));
-  const kill = new Map<string, number>();
-  const create = new Map<string, number>();
 
-  // Idle workers beyond the target, and those of them idle for longer than allowed.
-  const surplusIdle = new Map<string, number>();
-  const expiredIdle = new Map<string, number>();
+  // Creations wanted, longest waiting queue first.
+  const wanted = types
+    .map((t) => ({ t, n: Math.max(0, (target.get(t) ?? 0) - live(t)) }))
+    .filter((x) => x.n > 0)
+    .sort((a, b) => get(input.queueLengths, b.t) - get(input.queueLengths, a.t) || a.t.localeCompare(b.t));
+  const idle = idleBeyondTarget(input, types, target, live);
+  const free = Math.max(0, input.maxWorkers - blocked - sum(types.map(live)));
+  const kill = planKills(types, idle, sum(wanted.map((x) => x.n)), free);
+  let left = free + sum([...kill.values()]);
+  const create = new Map<string, number>();
+  for (const { t, n } of wanted) {
+    const c = Math.min(n, left);
+    if (c > 0) create.set(t, c);
+    left -= c;
+  }
+  return { target, create, kill };
+}
+
+interface IdleBeyondTarget {
+  /** Idle workers of the type beyond its target. */
+  readonly surplus: Map<string, number>;
+  /** Of those, the ones idle for at least worker_max_idletime. */
+  readonly expired: Map<string, number>;
+}
+
+function idleBeyondTarget(input: SchedulerInput, types: readonly string[], target: ReadonlyMap<string, number>,
+  live: (t: string) => number): IdleBeyondTarget {
+  const surplus = new Map<string, number>();
+  const expired = new Map<string, number>();
   const idleMs = input.workerMaxIdletime * 1000;
   for (const t of types) {
     const w = input.currentWorkers.get(t);
     if (!w) continue;
     const idle = Math.max(0, Math.min(w.idle, w.total) - get(input.toDie, t));
-    const surplus = Math.min(idle, Math.max(0, live(t) - (target.get(t) ?? 0)));
-    surplusIdle.set(t, surplus);
-    const since = [...(w.idleSince ?? [])].sort((a, b) => a - b).slice(0, idle);
-    expiredIdle.set(t, Math.min(surplus, since.filter((s) => input.now - s >= idleMs).length));
+    const extra = Math.min(idle, Math.max(0, live(t) - (target.get(t) ?? 0)));
+    const since = [...(w.idleSince ?? [])].sort((x, y) => x - y).slice(0, idle);
+    surplus.set(t, extra);
+    expired.set(t, Math.min(extra, since.filter((s) => input.now - s >= idleMs).length));
   }
+  return { surplus, expired };
+}
 
-  // Creations wanted, in order of waiting queue length (longest first).
-  const wanted = types
-    .map((t) => ({ t, n: Math.max(0, (target.get(t) ?? 0) - live(t)) }))
-    .filter((x) => x.n > 0)
-    .sort((a, b) => get(input.queueLengths, b.t) - get(input.queueLengths, a.t) || a.t.localeCompare(b.t));
-  let free = Math.max(0, input.maxWorkers - blocked - liveTotal);
-  const need = sum(wanted.map((x) => x.n));
+/** Expired idle surplus goes; then, if creations still lack slots, idle surplus of any type goes at once. */
+function planKills(types: readonly string[], idle: IdleBeyondTarget, need: number, free: number): Map<string, number> {
+  const kill = new Map<string, number>();
   for (const t of types) {
-    const k = expiredIdle.get(t) ?? 0;
+    const k = idle.expired.get(t) ?? 0;
     if (k > 0) kill.set(t, k);
   }
-  free += sum([...kill.values()]);
-  // Free the slots still missing for types with demand by killing idle surplus workers at once.
-  let toFree = Math.max(0, need - free);
-  for (const t of [...types].sort((a, b) => (surplusIdle.get(b) ?? 0) - (surplusIdle.get(a) ?? 0) || a.localeCompare(b))) {
+  let toFree = Math.max(0, need - free - sum([...kill.values()]));
+  const bySurplus = [...types].sort((a, b) => (idle.surplus.get(b) ?? 0) - (idle.surplus.get(a) ?? 0) || a.localeCompare(b));
+  for (const t of bySurplus) {
     if (toFree === 0) break;
-    const extra = Math.min(toFree, (surplusIdle.get(t) ?? 0) - (kill.get(t) ?? 0));
+    const extra = Math.min(toFree, (idle.surplus.get(t) ?? 0) - (kill.get(t) ?? 0));
     if (extra > 0) {
       kill.set(t, (kill.get(t) ?? 0) + extra);
       toFree -= extra;
-      free += extra;
     }
   }
-  for (const { t, n } of wanted) {
-    const c = Math.min(n, free);
-    if (c > 0) create.set(t, c);
-    free -= c;
-  }
-  return { target, create, kill };
+  return kill;
 }
 
 function allTypes(input: SchedulerInput): string[] {
