@@ -5,19 +5,18 @@
  * when the interchange dies or stops answering, every outstanding Promise rejects with InterchangeLost within
  * `lostTimeoutMs`.
  */
-import { randomBytes } from "node:crypto";
 import { configFromObject } from "../config/load.ts";
 import { loadConfig } from "../config/load.ts";
 import type { ClientUrls } from "../config/roles.ts";
 import type { FxConfig } from "../config/schema.ts";
 import {
-  COMMANDS, FX_VERSION, MSG, PROTOCOL_VERSION, RAW_TASK_TYPE, decodeInterchangeToClient, encode,
+  COMMANDS, MSG, RAW_TASK_TYPE, encode,
   type CommandRequest, type InterchangeToClient, type ManagerInfo, type ShellResult, type TaskBody, type TaskState, type WireTask,
 } from "../protocol/index.ts";
 import { describeError } from "../util/errors.ts";
 import { silentLogger, type Logger } from "../util/log.ts";
-import { Dealer } from "../zmtp/index.ts";
 import { fnBody, moduleBody, shellBody, type ShellOptions } from "./bodies.ts";
+import { ClientLink } from "./client-link.ts";
 import { CommandClient } from "./command-client.ts";
 import { ExecutorError, EXECUTOR_ERROR_CODES, InterchangeLost, RemoteError } from "./errors.ts";
 import { InterchangeProcess } from "./interchange-process.ts";
@@ -69,12 +68,11 @@ export class HighThroughputExecutor {
   private batch: WireTask[] = [];
   private batchBytes = 0;
   private flushScheduled = false;
-  private dealer: Dealer | null = null;
+  private link: ClientLink | null = null;
   private commands: CommandClient | null = null;
   private child: InterchangeProcess | null = null;
   private state: "new" | "starting" | "running" | "lost" | "closed" = "new";
   private lostError: InterchangeLost | null = null;
-  private lostTimer: ReturnType<typeof setTimeout> | null = null;
   private maxPayload: number;
   private shuttingDown: Promise<void> | null = null;
   urls: ClientUrls | null = null;
@@ -117,66 +115,28 @@ export class HighThroughputExecutor {
 
   private async attach(urls: ClientUrls): Promise<ClientUrls> {
     this.urls = urls;
-    // A fixed routing id: after a reconnect the interchange still knows which results are ours.
-    const routingId = Buffer.concat([Buffer.from("fx-"), Buffer.from(randomBytes(8).toString("hex"))]);
-    const dealer = new Dealer({
-      routingId, sendHighWaterMark: 100_000, receiveHighWaterMark: 10_000, linger: 0,
-      maxMessageSize: this.maxPayload * 4 + 64 * 1024 * 1024, heartbeatInterval: 1000, heartbeatTimeout: 5000, logger: this.log,
+    const link = new ClientLink({
+      url: urls.tasks,
+      wantStatus: this.init.wantStatus ?? false,
+      lostTimeoutMs: this.init.lostTimeoutMs ?? Math.min(this.config.executor.heartbeat_threshold * 1000, 10_000),
+      maxMessageSize: this.maxPayload * 4 + 64 * 1024 * 1024,
+      log: this.log,
+      onMessage: (m) => this.onMessage(m),
+      onLost: (why) => this.lose(why),
     });
-    this.dealer = dealer;
+    this.link = link;
     this.commands = new CommandClient(urls.commands, this.log);
-    const welcomed = new Promise<void>((resolve) => (this.onWelcome = resolve));
-    dealer.on("disconnect", () => this.onDisconnect());
-    dealer.on("handshake", () => this.onReconnect());
-    dealer.connect(urls.tasks);
-    void this.receiveLoop(dealer);
-    const timeout = this.lostTimeoutMs() * 3;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const sent = dealer.send(this.hello()); // waits for the connection: raced against the deadline too
     try {
-      await Promise.race([
-        Promise.all([sent, welcomed]),
-        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new InterchangeLost(`no welcome from the interchange at ${urls.tasks} within ${timeout} ms`)), timeout))),
-      ]);
+      const welcome = await link.open();
+      this.maxPayload = Math.min(this.maxPayload, welcome.max_payload_bytes);
     } catch (err) {
       this.state = "closed";
-      sent.catch(() => {});
-      await Promise.allSettled([dealer.close(), this.commands.close()]);
+      await this.commands.close();
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
     this.state = "running";
     this.flush();
     return urls;
-  }
-
-  private onWelcome: () => void = () => {};
-  private interchangeId: string | null = null;
-  private handshakes = 0;
-
-  private hello(): Buffer {
-    return encode({ type: MSG.clientHello, protocol_version: PROTOCOL_VERSION, fx_version: FX_VERSION, want_status: this.init.wantStatus ?? false });
-  }
-
-  private lostTimeoutMs(): number {
-    return this.init.lostTimeoutMs ?? Math.min(this.config.executor.heartbeat_threshold * 1000, 10_000);
-  }
-
-  private onDisconnect(): void {
-    if (this.state === "closed" || this.lostTimer) return;
-    const ms = this.lostTimeoutMs();
-    this.log.warn("lost the connection to the interchange; waiting for it to come back", { ms });
-    this.lostTimer = setTimeout(() => this.lose(`no connection to the interchange at ${this.urls?.tasks} for ${ms} ms`), ms);
-  }
-
-  private onReconnect(): void {
-    // After a reconnect, say hello again: the welcome tells whether this is still the same interchange.
-    if (++this.handshakes > 1 && this.dealer && this.state === "running") this.dealer.send(this.hello()).catch(() => {});
-    if (this.lostTimer) {
-      clearTimeout(this.lostTimer);
-      this.lostTimer = null;
-    }
   }
 
   /** The interchange is gone: every outstanding task rejects, and new submits reject at once. */
@@ -187,27 +147,8 @@ export class HighThroughputExecutor {
     this.batch = [];
     const n = this.pending.rejectAll(this.lostError);
     this.log.error("interchange lost", { why, failed_tasks: n });
-    void this.dealer?.close();
+    void this.link?.close();
     void this.commands?.close();
-  }
-
-  private async receiveLoop(dealer: Dealer): Promise<void> {
-    try {
-      for await (const frames of dealer) {
-        const body = frames[frames.length - 1];
-        if (!body) continue;
-        let msg: InterchangeToClient;
-        try {
-          msg = decodeInterchangeToClient(body);
-        } catch (err) {
-          this.log.warn("malformed message from the interchange (dropped)", { error: describeError(err) });
-          continue;
-        }
-        this.onMessage(msg);
-      }
-    } catch (err) {
-      if (!dealer.closed) this.lose(`receive failed: ${describeError(err)}`);
-    }
   }
 
   private onMessage(msg: InterchangeToClient): void {
@@ -222,16 +163,6 @@ export class HighThroughputExecutor {
         break;
       case MSG.refused:
         for (const id of msg.ids) this.pending.reject(id, new RemoteError(msg.error));
-        break;
-      case MSG.clientWelcome:
-        if (this.interchangeId !== null && msg.interchange_id !== this.interchangeId) {
-          // A new interchange behind the same address knows nothing of our outstanding tasks.
-          this.lose(`the interchange was replaced (was ${this.interchangeId}, now ${msg.interchange_id}); its tasks are gone`);
-          break;
-        }
-        this.interchangeId = msg.interchange_id;
-        this.maxPayload = Math.min(this.maxPayload, msg.max_payload_bytes);
-        this.onWelcome();
         break;
       case MSG.error:
         this.log.warn("the interchange reported an error", { code: msg.code, message: msg.message });
@@ -312,19 +243,19 @@ export class HighThroughputExecutor {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.state !== "running" || this.batch.length === 0 || !this.dealer) return;
+    if (this.state !== "running" || this.batch.length === 0 || !this.link) return;
     const tasks = this.batch;
     this.batch = [];
     this.batchBytes = 0;
-    this.dealer.send(encode({ type: MSG.submit, tasks })).catch((err) => this.lose(`cannot send tasks: ${describeError(err)}`));
+    this.link.send({ type: MSG.submit, tasks });
   }
 
   /** Cancels tasks still queued in the interchange (they reject with E_CANCELLED); running ones finish. */
   cancel(...tasks: (number | { readonly taskId: number })[]): void {
     const ids = tasks.map((t) => (typeof t === "number" ? t : t.taskId)).filter((id) => id > 0);
-    if (ids.length === 0 || this.state !== "running" || !this.dealer) return;
+    if (ids.length === 0 || this.state !== "running" || !this.link) return;
     this.flush();
-    this.dealer.send(encode({ type: MSG.cancel, ids })).catch((err) => this.lose(`cannot send cancel: ${describeError(err)}`));
+    this.link.send({ type: MSG.cancel, ids });
   }
 
   onStatus(f: (e: StatusEvent) => void): () => void {
@@ -397,9 +328,8 @@ export class HighThroughputExecutor {
       // wait for results of a drain, then for the process
       await this.child.stop(drain ? 24 * 3600 * 1000 : 10_000);
     }
-    if (this.lostTimer) clearTimeout(this.lostTimer);
     this.state = "closed";
     this.pending.rejectAll(new ExecutorError(EXECUTOR_ERROR_CODES.shutDown, "the executor was shut down before the task finished"));
-    await Promise.allSettled([this.dealer?.close(), this.commands?.close()]);
+    await Promise.allSettled([this.link?.close(), this.commands?.close()]);
   }
 }
