@@ -1,10 +1,11 @@
 /**
  * Entry of scripts/bench/run: runs the named benchmarks (all by default) against the compiled dist/fx and
  * prints one JSON line per figure, then a table.
- *   scripts/bench/run [--quick] [--repeat N] [NAME…]     NAME: noop latency payload queue startup managers shell
+ *   scripts/bench/run [--quick] [--repeat N] [NAME…]     NAME: noop latency payload queue startup managers shell hop
  */
 import { parseArgs } from "node:util";
 import { printTable, type BenchContext } from "./lib.ts";
+import { hop } from "./hop.ts";
 import { latency } from "./latency.ts";
 import { manyManagers } from "./managers.ts";
 import { noopThroughput } from "./noop.ts";
@@ -21,6 +22,7 @@ const BENCHES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   startup,
   managers: manyManagers,
   shell: shellTasks,
+  hop,
 };
 
 const { values, positionals } = parseArgs({
