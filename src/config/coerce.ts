@@ -165,8 +165,17 @@ export function parseText(s: string, k: FieldKind): Checked {
       if (parts.length !== 2 || parts.some((p) => !/^\d+$/.test(p))) return bad(`expected two ports "A,B", got ${JSON.stringify(s)}`);
       return checkValue(parts.map(Number), k);
     }
-    case "string_list":
+    case "string_list": {
+      // A JSON array keeps items that contain commas (e.g. podman's --mount type=bind,src=…,dst=…).
+      if (s.trim().startsWith("[")) {
+        try {
+          return checkValue(JSON.parse(s) as unknown, k);
+        } catch {
+          return bad(`expected a JSON array of strings or "a,b,c", got ${JSON.stringify(s)}`);
+        }
+      }
       return checkValue(splitList(s), k);
+    }
     case "argv_templates": {
       let v: unknown;
       try {

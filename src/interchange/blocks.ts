@@ -55,6 +55,14 @@ export function managerArgv(config: FxConfig, host: Pick<BlockHost, "taskUrl" | 
   ];
   if (e.address.length > 0) args.push("--address", e.address.join(","));
   if (e.container_image) args.push("--container-image", e.container_image);
+  if (e.worker_mode !== "no_container") {
+    // The manager starts the containers: it needs the idle time and the [containers] settings, as JSON values.
+    const c = config.containers;
+    args.push("--worker-max-idletime", String(e.worker_max_idletime));
+    if (Object.keys(c.templates).length > 0) args.push("--set", `containers.templates=${JSON.stringify(c.templates)}`);
+    if (c.extra_args.length > 0) args.push("--set", `containers.extra_args=${JSON.stringify(c.extra_args)}`);
+    if (c.env_passthrough.length > 0) args.push("--set", `containers.env_passthrough=${JSON.stringify(c.env_passthrough)}`);
+  }
   if (e.worker_debug || config.logging.level === "debug") args.push("--debug");
   return selfArgv(args);
 }

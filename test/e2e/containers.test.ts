@@ -189,6 +189,29 @@ suite("podman worker modes (executor ↔ dist/fx)", () => {
     expect(lines.map((l) => [l.index, l.returncode, l.stdout])).toEqual([[0, 0, "b\n"], [1, 0, "ID=fx-test-b\n"]]);
   }, 180_000);
 
+  test("[containers] extra_args (with commas), env_passthrough and templates reach the containers of provider-started managers", async () => {
+    dir = tempDir("ctr-cfg");
+    process.env.FX_TEST_PASSED = "through";
+    try {
+      ex = new HighThroughputExecutor({
+        executor: { worker_mode: "podman_reuse", scheduler_mode: "soft", max_workers: 1, heartbeat_period: 1, heartbeat_threshold: 5 },
+        provider: { init_blocks: 1, max_blocks: 1 },
+        containers: {
+          extra_args: ["--env", "FX_PROBE=a,b c", "--label", "fx.test=cfg"],
+          env_passthrough: ["FX_TEST_PASSED"],
+          templates: { podman: ["podman", "run", "--rm", "--network", "host", "--name", "{name}", "--env", "FX_TEMPLATE=yes",
+            "--volume", "{fx}:{fx_in_container}:ro", "{binds}", "{env}", "{extra_args}", "{image}", "{fx_in_container}", "{worker_args}"] },
+        },
+        logging: { logdir: path.join(dir, "logs"), level: "info" },
+      }, { fxCommand: [DIST] });
+      await ex.start();
+      const r = await ex.with({ container: IMAGE_A }).submitShell(["/bin/sh", "-c", 'echo "$FX_PROBE|$FX_TEST_PASSED|$FX_TEMPLATE"; cat /etc/fx-image']);
+      expect(r.stdout).toBe("a,b c|through|yes\na\n");
+    } finally {
+      delete process.env.FX_TEST_PASSED;
+    }
+  }, 180_000);
+
   test("hard routing: a type goes only to managers of that type; soft: one manager serves any type", async () => {
     dir = tempDir("ctr-hard");
     const mark = path.basename(dir);
