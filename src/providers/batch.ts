@@ -4,6 +4,7 @@
  * command runner, remember each job's output files, and answer status for jobs the scheduler forgot.
  * A scheduler plugs in as a `SchedulerSpec` (slurm.ts, pbs.ts, lsf.ts, condor.ts, gridengine.ts).
  */
+import fs from "node:fs";
 import path from "node:path";
 import type { ProviderConfig } from "../config/schema.ts";
 import { silentLogger, type Logger } from "../util/log.ts";
@@ -73,8 +74,13 @@ export class BatchProvider implements Provider {
     this.runner = deps.run ?? runCommand;
   }
 
-  private readonly run: Run = (argv, opts = {}) =>
-    this.runner(argv, { timeoutMs: this.cfg.cmd_timeout * 1000, cwd: path.resolve(this.deps.logdir), ...opts });
+  private readonly run: Run = (argv, opts = {}) => {
+    // Scheduler commands run in the logdir (relative paths in scheduler_options land there); a missing
+    // cwd would make spawn fail with a misleading ENOENT for the command itself.
+    const cwd = path.resolve(this.deps.logdir);
+    if (!fs.existsSync(cwd)) fs.mkdirSync(cwd, { recursive: true });
+    return this.runner(argv, { timeoutMs: this.cfg.cmd_timeout * 1000, cwd, ...opts });
+  };
 
   /** The job script (and extra files) a submit would write, without submitting: for `fx config` and tests. */
   render(command: JobCommand, tasksPerNode: number, jobName: string, base = safeJobName(jobName)): { ctx: ScriptContext; script: string } {

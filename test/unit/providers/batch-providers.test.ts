@@ -135,6 +135,16 @@ describe("slurm (recorded output)", () => {
     expect(r.calls.length).toBe(0);
   });
 
+  test("status before any submit, with a logdir that does not exist yet, still reaches the scheduler", async () => {
+    const r = new Replay().on("squeue", { stdout: "5|RUNNING|None|1:00|0|\n" });
+    const logdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "fx-slurm-nodir-")), "not", "yet");
+    dirs.push(path.dirname(path.dirname(logdir)));
+    const p = createProvider({ ...DEFAULTS.provider, type: "slurm" }, { logdir, run: r.run });
+    expect((await p.status(["5"])).get("5")!.state).toBe(JobState.RUNNING);
+    expect(r.calls[0]!.opts.cwd).toBe(logdir);
+    expect(fs.existsSync(logdir)).toBe(true);
+  });
+
   test("render() shows the script without submitting", () => {
     const r = new Replay();
     const { p } = make("slurm", r);
