@@ -6,6 +6,7 @@
  * Providers receive a `CommandRunner` so tests can replay recorded scheduler output through the same seam.
  */
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import { ProviderError, PROVIDER_ERROR_CODES as C } from "./errors.ts";
 
 export interface CommandOptions {
@@ -44,6 +45,10 @@ export const runCommand: CommandRunner = (argv, opts) =>
       return;
     }
     const shown = argv.join(" ");
+    if (opts.cwd !== undefined && !fs.existsSync(opts.cwd)) {
+      reject(new ProviderError(C.COMMAND_FAILED, `cannot run ${argv[0]}: its working directory ${opts.cwd} does not exist`));
+      return;
+    }
     let child;
     try {
       child = spawn(argv[0], argv.slice(1), {

@@ -53,4 +53,10 @@ describe("command runner: the one seam for scheduler CLIs", () => {
     expect(e.code).toBe("E_PROVIDER_COMMAND_NOT_FOUND");
     expect(e.message).toContain("/nonexistent/sbatch");
   });
+
+  test("a missing working directory is named as such, not as a missing program", async () => {
+    const e = await rejection(runCommand(["/bin/true"], { timeoutMs: 30_000, cwd: "/nonexistent/fx-logdir" }));
+    expect(e.code).toBe("E_PROVIDER_COMMAND_FAILED");
+    expect(e.message).toContain("/nonexistent/fx-logdir does not exist");
+  });
 });
