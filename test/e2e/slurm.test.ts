@@ -3,7 +3,8 @@
  * the interchange submits blocks with sbatch, managers register from inside the jobs, tasks run there and
  * return; scale-out on demand (first block, then a second); polite scale-in (asked, or after max_idletime)
  * ends the job; a job killed at its walltime loses its task (ManagerLost / WorkerLost) or, with a retry,
- * re-runs it on a new block. Skips itself, saying why, when no Slurm answers.
+ * re-runs it on a new block; a job failing before registration is reported with its own stderr. Skips itself,
+ * saying why, when no Slurm answers.
  */
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
@@ -137,4 +138,16 @@ describe("fx on a real Slurm (dist/fx, sbatch blocks)", () => {
     expect(await waitFor(() => ["CANCELLED", "COMPLETED"].includes(jobs()[0]?.state ?? ""), 120_000, 500)).toBe(true);
     expect(await waitFor(async () => (await ex.connectedManagers()).length === 0, 60_000, 250)).toBe(true);
   }, 300_000);
+
+  it("a block whose job fails before its manager registers is reported in the interchange log with the job's own stderr", async () => {
+    const ex = setUp("fail", { init_blocks: 1, max_blocks: 1, worker_init: "echo 'module: python/9.9 not found' >&2; exit 3" });
+    await ex.start();
+    const log = `${dir}/logs/interchange.log`;
+    const reported = () => fs.existsSync(log) && fs.readFileSync(log, "utf8").split("\n").some((l) => l.includes("before any manager registered") && l.includes("python/9.9 not found"));
+    expect(await waitFor(reported, 120_000, 500)).toBe(true);
+    const line = fs.readFileSync(log, "utf8").split("\n").find((l) => l.includes("before any manager registered"))!;
+    expect(line).toContain("FAILED");
+    expect(jobs().find((j) => j.name === `fx-${label}-0`)!.state).toBe("FAILED");
+    expect((await ex.connectedManagers()).length).toBe(0);
+  }, 240_000);
 });
