@@ -75,7 +75,11 @@ export class ManagerCore {
   private settleScheduled = false;
   private nextWorker = 0;
   private earlyDeaths = 0;
-  readonly counters = { tasksIn: 0, resultsOut: 0, workersLost: 0, workersStarted: 0, malformed: 0, unexpectedResults: 0 };
+  readonly counters = {
+    tasksIn: 0, resultsOut: 0, workersLost: 0, workersStarted: 0, malformed: 0, unexpectedResults: 0,
+    /** Messages: task hand-offs to workers, result messages from workers, capacity requests. */
+    handoffs: 0, workerResultMsgs: 0, requests: 0,
+  };
 
   constructor(
     private readonly s: ManagerSettings,
@@ -184,6 +188,7 @@ export class ManagerCore {
       this.d.log.debug("worker ready", { worker: workerId, type: msg.worker_type, pid: msg.pid });
     } else {
       const results = msg.results;
+      this.counters.workerResultMsgs++;
       const ids = new Array<number>(results.length);
       for (let i = 0; i < results.length; i++) ids[i] = results[i]!.id;
       const unexpected = this.map.complete(workerId, ids, now);
@@ -273,6 +278,7 @@ export class ManagerCore {
     const now = this.d.clock.now();
     for (const a of this.map.assign(now)) {
       if (this.s.singleUse) this.map.markStopping(a.worker.id); // single use: one task, then it exits; never hand it more
+      this.counters.handoffs++;
       if (!this.d.workers.sendTo(a.worker.id, encodeTasks(a.tasks))) {
         // Not connected (yet/anymore): its exit will put these back.
         this.d.log.debug("worker not connected for dispatch", { worker: a.worker.id });
@@ -315,6 +321,7 @@ export class ManagerCore {
     const cap = this.capacity();
     if (shouldRequest(cap, this.advertised)) {
       this.advertised = cap;
+      this.counters.requests++;
       this.d.interchange.sendTask(encode({ type: MSG.request, capacity: cap }));
     }
   }

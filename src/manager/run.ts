@@ -138,7 +138,11 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
   exitGate.flush();
   await Promise.all([taskSock.close(), resultSock.close(), workerSock.close()]);
   fs.rmSync(ipcDir, { recursive: true, force: true });
-  log.info("manager exiting", { reason, code, tasks_in: core.counters.tasksIn, results_out: core.counters.resultsOut, workers_lost: core.counters.workersLost });
+  const c = core.counters;
+  log.info("manager exiting", {
+    reason, code, tasks_in: c.tasksIn, results_out: c.resultsOut, workers_lost: c.workersLost, workers_started: c.workersStarted,
+    handoffs: c.handoffs, worker_result_msgs: c.workerResultMsgs, requests: c.requests, dropped_to_interchange: taskOut.dropped + resultOut.dropped,
+  });
   if (launcher.coldStarts.stats().size > 0) log.info("container cold starts (spawn → registered)", { per_image: launcher.coldStarts.summary() });
   return code;
 }
