@@ -111,6 +111,22 @@ for (const kind of PEER_KINDS) {
       expect(txt(m2!)).toBe("awake again");
     }, 90_000);
 
+    test(`ours=ROUTER without heartbeats ↔ theirs=DEALER (${kind}) announcing a PING TTL, frozen by SIGSTOP: ours drops it after the TTL`, async () => {
+      const router = ours("ROUTER");
+      const w = watch(router);
+      await router.bind(bindEndpoint("tcp"));
+      const peer = await Peer.start(kind, { type: "DEALER", routingId: "ttl", connect: [router.lastEndpoint!], heartbeat: { interval: 100, timeout: 5000, ttl: 1000 } });
+      await peer.send([{ utf8: "hi" }]);
+      await within(router.receive(), T, "first message");
+      // Let PINGs carrying the TTL arrive (libzmq sends one every 100 ms; ~10 in this spell), then freeze the peer.
+      await Bun.sleep(1000);
+      frozen.push(peer);
+      process.kill(peer.pid, "SIGSTOP");
+      await waitFor(() => w.disconnects.length === 1, T, "our ROUTER to honour the peer's TTL");
+      expect(w.disconnects[0]?.code).toBe("E_ZMTP_HEARTBEAT_TIMEOUT");
+      expect(router.hasPeer("ttl")).toBe(false);
+    }, 60_000);
+
     test(`ours=DEALER with heartbeats ↔ theirs=ROUTER (${kind}) frozen by SIGSTOP: ours notices and reconnects after SIGCONT`, async () => {
       const peer = await Peer.start(kind, { type: "ROUTER", bind: [bindEndpoint("tcp", "*")] });
       // No fixed routing id: a libzmq ROUTER that has not yet seen the old connection close would
