@@ -26,9 +26,9 @@ export function admit(t: WireTask, r: AdmissionRules): Refusal | null {
     return { code: TASK_ERROR_CODES.payloadTooLarge, message: `task payload of ${t.payload.length} bytes exceeds max_payload_bytes (${r.maxPayloadBytes})` };
   }
   if (t.task_type === RAW_TASK_TYPE) return null;
-  if (r.allowedImages.length > 0 && checkImageAllowed(t.task_type, r.allowedImages) !== null) {
-    return { code: TASK_ERROR_CODES.imageNotAllowed, message: `image ${JSON.stringify(t.task_type)} is not in containers.allowed_images` };
-  }
+  // Also refuses, whatever the list, a name a container runtime would read as an option ("-…") or that is empty.
+  const denied = checkImageAllowed(t.task_type, r.allowedImages);
+  if (denied !== null) return { code: TASK_ERROR_CODES.imageNotAllowed, message: denied.message };
   if (r.workerMode === "no_container" && !r.canServe(t.task_type)) {
     return {
       code: TASK_ERROR_CODES.imageNotAllowed,

@@ -173,6 +173,9 @@ suite("podman worker modes (executor ↔ dist/fx)", () => {
     expect(refused.code).toBe("E_IMAGE_NOT_ALLOWED");
     expect(String(refused.message)).toContain(IMAGE_B);
     expect((await who(ex, IMAGE_A)).marker).toBe("a"); // "localhost/fx-test-a" allows its ":latest" tag
+    // A name a runtime would read as an option is refused too.
+    const option = await ex.with({ container: "--privileged" }).submitShell(WHO).catch((e) => e);
+    expect(option.code).toBe("E_IMAGE_NOT_ALLOWED");
   }, 180_000);
 
   test("fx run --container IMAGE runs every command of a file inside that image", async () => {
