@@ -19,6 +19,7 @@ import { OrderedSender } from "../util/ordered-sender.ts";
 import { Dealer, Router } from "../zmtp/index.ts";
 import { containerPlan } from "./container-plan.ts";
 import { ExitGate } from "./exit-gate.ts";
+import { chooseWorkerEndpoint } from "./worker-endpoint.ts";
 import { ManagerCore, type ManagerSettings } from "./manager.ts";
 import { buildRegistration, detectHost, makeManagerId, workerCount } from "./registration.ts";
 import { ProcessLauncher } from "./worker-launcher.ts";
@@ -51,9 +52,10 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
   const taskSock = new Dealer(sockOpts);
   const resultSock = new Dealer(sockOpts);
   const workerSock = new Router({ sendHighWaterMark: 1_000_000, receiveHighWaterMark: 100_000, maxMessageSize: maxMsg, linger: 500 });
-  const ipcDir = fs.mkdtempSync(path.join(os.tmpdir(), "fx-manager-"));
-  const workerUrl = `ipc://${path.join(ipcDir, "workers.sock")}`;
-  await workerSock.bind(workerUrl);
+  const endpoint = chooseWorkerEndpoint();
+  const ipcDir = endpoint.dir;
+  await workerSock.bind(endpoint.bindUrl);
+  const workerUrl = workerSock.lastEndpoint ?? endpoint.bindUrl;
   const taskOut = new OrderedSender(taskSock);
   const resultOut = new OrderedSender(resultSock);
 
@@ -137,7 +139,7 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
   await stopWorkers(launcher, log);
   exitGate.flush();
   await Promise.all([taskSock.close(), resultSock.close(), workerSock.close()]);
-  fs.rmSync(ipcDir, { recursive: true, force: true });
+  if (ipcDir !== null) fs.rmSync(ipcDir, { recursive: true, force: true });
   const c = core.counters;
   log.info("manager exiting", {
     reason, code, tasks_in: c.tasksIn, results_out: c.resultsOut, workers_lost: c.workersLost, workers_started: c.workersStarted,

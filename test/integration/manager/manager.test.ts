@@ -37,10 +37,10 @@ afterEach(async () => {
   mgr = null;
 });
 
-async function boot(opts: ConstructorParameters<typeof TestInterchange>[0] = {}, flags: string[] = []): Promise<{ ix: TestInterchange; mgr: ManagerProc }> {
+async function boot(opts: ConstructorParameters<typeof TestInterchange>[0] = {}, flags: string[] = [], env?: Record<string, string>): Promise<{ ix: TestInterchange; mgr: ManagerProc }> {
   ix = new TestInterchange(opts);
   const urls = await ix.start();
-  mgr = spawnManager(urls, ["--max-workers", "2", "--heartbeat-period", "1", "--logdir", "", ...flags]);
+  mgr = spawnManager(urls, ["--max-workers", "2", "--heartbeat-period", "1", "--logdir", "", ...flags], env);
   await until(() => ix!.registrations.length === 1, "the manager's registration");
   return { ix, mgr };
 }
@@ -201,5 +201,15 @@ describe("fx manager against a test interchange", () => {
     await until(() => childrenOf(mgr.proc.pid).length === 2, "the pool to grow again");
     await until(() => ids.every((id) => ix.resultsById.has(id)), "all results");
     ids.forEach((id, i) => expect((value(ix, id) as { stdout: string }).stdout).toBe(`${i}\n`));
+  });
+
+  test("a TMPDIR too long for an ipc socket path: the worker channel falls back and tasks still run", async () => {
+    const longTmp = path.join(tmp, "t".repeat(110));
+    fs.mkdirSync(longTmp, { recursive: true });
+    const { ix } = await boot({}, [], { TMPDIR: longTmp });
+    await until(() => ix.capacity > 0, "a capacity request");
+    const ids = ix.submit([fn("() => 'fine'")]);
+    await until(() => ids.every((id) => ix.resultsById.has(id)), "the result");
+    expect(value(ix, ids[0]!)).toBe("fine");
   });
 });

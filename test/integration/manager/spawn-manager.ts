@@ -11,8 +11,9 @@ export interface ManagerProc {
   kill(sig?: NodeJS.Signals): void;
 }
 
-export function spawnManager(urls: { taskUrl: string; resultUrl: string }, extra: readonly string[] = []): ManagerProc {
+export function spawnManager(urls: { taskUrl: string; resultUrl: string }, extra: readonly string[] = [], env?: Record<string, string>): ManagerProc {
   const proc = Bun.spawn([process.execPath, CLI, "manager", "--task-url", urls.taskUrl, "--result-url", urls.resultUrl, ...extra], {
+    env: env ? { ...process.env, ...env } : process.env,
     stdin: "ignore",
     stdout: "ignore",
     stderr: "pipe",
