@@ -10,6 +10,8 @@ export interface ClientEntry {
   wantStatus: boolean;
   results: WireResult[];
   status: [number, TaskState, string][];
+  /** When its connection went away (ms), or null while connected. */
+  goneSince: number | null;
 }
 
 function keyOf(routingId: Uint8Array): string {
@@ -33,11 +35,23 @@ export class ClientTable {
     const k = keyOf(routingId);
     let c = this.byKey.get(k);
     if (!c) {
-      c = { idx: this.byIdx.length, routingId: Uint8Array.from(routingId), wantStatus: false, results: [], status: [] };
+      c = { idx: this.byIdx.length, routingId: Uint8Array.from(routingId), wantStatus: false, results: [], status: [], goneSince: null };
       this.byKey.set(k, c);
       this.byIdx.push(c);
     }
     return c;
+  }
+
+  /** The client for a routing id, if it was ever seen. */
+  find(routingId: Uint8Array): ClientEntry | undefined {
+    return this.byKey.get(keyOf(routingId));
+  }
+
+  /** Clients whose connection has been gone for longer than `ms` at `now` (and are not yet abandoned). */
+  goneLongerThan(now: number, ms: number): ClientEntry[] {
+    const out: ClientEntry[] = [];
+    for (const c of this.byIdx) if (c.goneSince !== null && now - c.goneSince > ms) out.push(c);
+    return out;
   }
 
   at(idx: number): ClientEntry | undefined {

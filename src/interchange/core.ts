@@ -31,6 +31,8 @@ import { SlotState, TaskStore } from "./task-store.ts";
 export interface Outbox {
   toClient(routingId: Uint8Array, msg: InterchangeToClient): void;
   toManager(managerId: string, msg: InterchangeToManager): void;
+  /** Whether a client is connected right now (a reconnect may hand its routing id to a new connection). */
+  clientConnected?(routingId: Uint8Array): boolean;
 }
 
 export interface CoreSettings {
@@ -58,6 +60,8 @@ export interface CoreCounters {
   resultsFromLostManagers: number;
   unknownResults: number;
   malformed: number;
+  /** Queued tasks dropped because their client went away and did not come back. */
+  abandoned: number;
 }
 
 const MAX_TASKS_PER_MESSAGE = 4096;
@@ -69,7 +73,7 @@ export class InterchangeCore {
   readonly clients = new ClientTable();
   readonly counters: CoreCounters = {
     submitted: 0, completed: 0, failed: 0, refused: 0, requeued: 0,
-    managersLost: 0, resultsFromLostManagers: 0, unknownResults: 0, malformed: 0,
+    managersLost: 0, resultsFromLostManagers: 0, unknownResults: 0, malformed: 0, abandoned: 0,
   };
   private nextWireId = 1;
   private cursor = 0;
@@ -130,6 +134,32 @@ export class InterchangeCore {
       this.counters.refused += r.ids.length;
       this.out.toClient(c.routingId, { type: MSG.refused, ids: r.ids, error: r.error });
     }
+  }
+
+  /** A client's connection closed; if it stays away for heartbeat_threshold its queued tasks are dropped. */
+  onClientGone(routingId: Uint8Array, now: number): void {
+    const c = this.clients.find(routingId);
+    if (c && c.goneSince === null) c.goneSince = now;
+  }
+
+  onClientBack(routingId: Uint8Array): void {
+    const c = this.clients.find(routingId);
+    if (c) c.goneSince = null;
+  }
+
+  /** Drops the queued tasks of a client that went away (nobody would read their results); running ones finish. */
+  private abandon(clientIdx: number): number {
+    const s = this.store;
+    let n = 0;
+    s.forEachLive((slot) => {
+      if (s.state[slot] !== SlotState.queued || s.client[slot] !== clientIdx) return;
+      s.state[slot] = SlotState.cancelled;
+      this.queues.forget(s.typeIdx[slot]!);
+      s.dropPayload(slot);
+      n++;
+    });
+    this.counters.abandoned += n;
+    return n;
   }
 
   /** Cancels queued tasks of this client (tasks already dispatched run to completion). */
@@ -300,9 +330,15 @@ export class InterchangeCore {
     this.log.warn("manager lost", { manager: m.id, host: m.reg.hostname, block: m.reg.block_id, why, failed, requeued: again.length });
   }
 
-  /** Housekeeping at `now`: expire silent managers, send heartbeats when due. */
+  /** Housekeeping at `now`: expire silent managers, drop the queue of vanished clients, send heartbeats when due. */
   tick(now: number): void {
     const thresholdMs = this.settings.heartbeatThresholdS * 1000;
+    for (const c of this.clients.goneLongerThan(now, thresholdMs)) {
+      c.goneSince = null; // once
+      if (this.out.clientConnected?.(c.routingId)) continue;
+      const n = this.abandon(c.idx);
+      if (n > 0) this.log.warn("client gone for longer than heartbeat_threshold: its queued tasks were dropped", { client: c.idx, dropped: n });
+    }
     for (const id of findExpired(this.managers.all(), now, thresholdMs)) {
       const m = this.managers.get(id)!;
       this.loseManager(m, `no message for more than heartbeat_threshold (${this.settings.heartbeatThresholdS}s)`);

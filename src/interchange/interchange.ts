@@ -93,6 +93,7 @@ export class Interchange {
       {
         toClient: (id, msg) => this.toClients.send(id, encode(msg)),
         toManager: (id, msg) => this.toManagers.send(Buffer.from(id), encode(msg)),
+        clientConnected: (id) => this.clientSock.hasPeer(id),
       },
       log,
     );
@@ -106,6 +107,12 @@ export class Interchange {
     await this.commandSock.bind(`tcp://${s.clientAddress}:${port(s.clientPorts?.[2], cRange)}`);
     await this.taskSock.bind(`tcp://${s.workerBindAddress}:${port(s.workerPorts?.[0], s.workerPortRange)}`);
     await this.resultSock.bind(`tcp://${s.workerBindAddress}:${port(s.workerPorts?.[1], s.workerPortRange)}`);
+    this.clientSock.on("disconnect", (ev) => {
+      if (ev.routingId) this.core.onClientGone(ev.routingId, this.clock.now());
+    });
+    this.clientSock.on("handshake", (ev) => {
+      if (ev.routingId) this.core.onClientBack(ev.routingId);
+    });
     void this.pump(this.clientSock, (f) => this.onClient(f));
     void this.pump(this.taskSock, (f) => this.onTask(f));
     void this.pump(this.resultSock, (f) => this.onResult(f));

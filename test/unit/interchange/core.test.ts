@@ -158,4 +158,22 @@ describe("InterchangeCore", () => {
     core.flush();
     expect(out.tasksFor("pod").length).toBe(1);
   });
+
+  test("a client gone for longer than heartbeat_threshold loses its queued tasks (counted); one that comes back keeps them", () => {
+    const { core } = setup();
+    core.onSubmit(enc.encode("A"), submit([1, 2]));
+    core.onSubmit(enc.encode("B"), submit([1]));
+    core.onClientGone(enc.encode("A"), 0);
+    core.onClientGone(enc.encode("B"), 0);
+    core.onClientBack(enc.encode("B"));
+    core.tick(2000);
+    expect(core.outstanding).toBe(3);
+    core.tick(3500);
+    expect(core.counters.abandoned).toBe(2);
+    expect(core.outstanding).toBe(1);
+    core.onManagerMessage("m1", reg("m1"), 3500);
+    core.onManagerMessage("m1", { type: MSG.request, capacity: 10 }, 3500);
+    core.flush();
+    expect(core.outstanding).toBe(1); // only B's task went out
+  });
 });
