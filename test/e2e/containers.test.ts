@@ -11,6 +11,7 @@ import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { HighThroughputExecutor, RemoteError, type StatusEvent } from "../../src/index.ts";
+import { parseReadyLine, type ReadyInfo } from "../../src/interchange/ready.ts";
 import { DIST, ensureBuilt, executorFor, killMarked, tempDir, waitFor } from "../helpers/pipeline.ts";
 import { IMAGE_A, IMAGE_B, IMAGE_NOGLIBC, podmanSkipReason } from "../integration/containers/podman-env.ts";
 
@@ -76,13 +77,14 @@ async function interchangeOnly(scheduler: "hard" | "soft"): Promise<{ taskUrl: s
   procs.push(p);
   const reader = p.stdout.getReader();
   let text = "";
-  while (!text.includes("\n")) {
+  let info: ReadyInfo | null = null;
+  while (info === null) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`interchange exited before its ready line: ${text}`);
     text += new TextDecoder().decode(value);
+    for (const line of text.split("\n")) info ??= parseReadyLine(line);
   }
   reader.releaseLock();
-  const info = JSON.parse(text.slice(text.indexOf("{"), text.indexOf("\n"))) as { task_url: string; result_url: string; client: { tasks: string; results: string; commands: string } };
   return { taskUrl: info.task_url, resultUrl: info.result_url, client: info.client };
 }
 
