@@ -8,10 +8,20 @@ import type { InterchangeOptions } from "../config/roles.ts";
 import { systemClock } from "../util/clock.ts";
 import { describeError } from "../util/errors.ts";
 import { createLogger } from "../util/log.ts";
+import { validateTemplates } from "../containers/runtime.ts";
 import { Interchange } from "./interchange.ts";
 import { formatReadyLine } from "./ready.ts";
 
 export async function runInterchange(opts: InterchangeOptions): Promise<number> {
+  if (opts.config.executor.worker_mode !== "no_container") {
+    // Managers run these argv templates much later, per worker: refuse a bad one now, every problem named.
+    try {
+      validateTemplates(opts.config.containers.templates);
+    } catch (err) {
+      process.stderr.write(`fx interchange: cannot start: ${describeError(err)}\n`);
+      return 2;
+    }
+  }
   const log = createLogger({ name: "interchange", level: opts.logLevel, ...(opts.logdir ? { logdir: opts.logdir, stderr: opts.debug } : {}) });
   const ix = new Interchange({
     config: opts.config,

@@ -217,6 +217,21 @@ suite("podman worker modes (executor ↔ dist/fx)", () => {
     }
   }, 180_000);
 
+  test("a bad container template is refused when the endpoint starts, every problem named", async () => {
+    dir = tempDir("ctr-badtpl");
+    ex = new HighThroughputExecutor({
+      executor: { worker_mode: "podman_reuse" },
+      containers: { templates: { podman: ["podman", "run", "{imgae}", "--x={binds}", "{image}"] } },
+      logging: { logdir: path.join(dir, "logs"), level: "info" },
+    }, { fxCommand: [DIST] });
+    const err = await ex.start().then(() => null, (e) => e as Error);
+    ex = null;
+    expect(err).not.toBeNull();
+    expect(err!.message).toContain("unknown placeholder {imgae}");
+    expect(err!.message).toContain("{binds} expands to several words");
+    expect(err!.message).toContain("must contain {worker_args}");
+  }, 120_000);
+
   test("hard routing: a type goes only to managers of that type; soft: one manager serves any type", async () => {
     dir = tempDir("ctr-hard");
     const mark = path.basename(dir);
