@@ -3,7 +3,7 @@
  * with our side binding and with theirs binding. Multipart messages cross intact in both directions.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { killAllPeers, patternBytes, Peer, PEER_KINDS, peerUnavailable, type FrameSpec } from "../helpers/peers/peer.ts";
+import { killAllPeers, patternBytes, Peer, PEER_KINDS, peerUnavailable, waitFor, type FrameSpec } from "../helpers/peers/peer.ts";
 import type { Socket } from "../../src/zmtp/index.ts";
 import { closeOurs, ours, type OurType } from "./ours-sockets.ts";
 import { bindEndpoint, enc, expectFrames, expectReport, removeIpcDirs, TRANSPORTS, txt, within, type Transport } from "./support.ts";
@@ -152,6 +152,54 @@ for (const kind of PEER_KINDS) {
         }
       }
     }
+
+    test(`ours=DEALER ↔ two theirs=ROUTER (${kind}): messages are dealt round-robin to both`, async () => {
+      const a = await Peer.start(kind, { type: "ROUTER", bind: [bindEndpoint("tcp", "*")] });
+      const b = await Peer.start(kind, { type: "ROUTER", bind: [bindEndpoint("tcp", "*")] });
+      const s = ours("DEALER", { routingId: "rr" });
+      let ready = 0;
+      s.on("handshake", () => ready++);
+      s.connect(a.endpoint);
+      s.connect(b.endpoint);
+      await waitFor(() => ready === 2, T, "both connections");
+      for (let i = 0; i < 100; i++) await within(s.send([enc(String(i))]), T, "our send");
+      const [ra, rb] = await Promise.all([a.recvCount(50, T), b.recvCount(50, T)]);
+      expect(ra.count + rb.count).toBe(100);
+      expect(ra.count).toBe(50);
+      expect(rb.count).toBe(50);
+    }, 60_000);
+
+    test(`ours=REQ ↔ two theirs=REP (${kind}): requests alternate between them and every reply matches its request`, async () => {
+      const reps = [
+        await Peer.start(kind, { type: "REP", bind: [bindEndpoint("tcp", "*")] }),
+        await Peer.start(kind, { type: "REP", bind: [bindEndpoint("tcp", "*")] }),
+      ];
+      const s = ours("REQ");
+      let ready = 0;
+      s.on("handshake", () => ready++);
+      for (const r of reps) s.connect(r.endpoint);
+      await waitFor(() => ready === 2, T, "both connections");
+      const served: number[] = [];
+      // One outstanding recv per REP; whichever REP gets a request answers it, the other keeps waiting.
+      const pending: Array<Promise<{ who: number; frames: Awaited<ReturnType<Peer["recv"]>> }> | undefined> = [undefined, undefined];
+      for (let i = 0; i < 10; i++) {
+        await within(s.send([enc(`q${i}`)]), T, "our request");
+        reps.forEach((r, k) => {
+          if (!pending[k]) {
+            pending[k] = r.recv(T).then((frames) => ({ who: k, frames }));
+            pending[k]!.catch(() => {}); // the last one is still waiting when the peers are killed
+          }
+        });
+        const { who, frames } = await Promise.race(pending as Array<Promise<{ who: number; frames: Awaited<ReturnType<Peer["recv"]>> }>>);
+        pending[who] = undefined;
+        expect(Buffer.from(frames![0]!.hex!, "hex").toString()).toBe(`q${i}`);
+        await reps[who]!.send([{ utf8: `a${i} from ${who}` }]);
+        expect(txt((await within(s.receive(), T, "reply"))[0]!)).toBe(`a${i} from ${who}`);
+        served.push(who);
+      }
+      // Round-robin: consecutive requests never go to the same REP.
+      for (let i = 1; i < served.length; i++) expect(served[i]).not.toBe(served[i - 1]);
+    }, 60_000);
 
     test(`ours=DEALER ↔ theirs=ROUTER (${kind}): a 40-frame message with empty frames crosses intact both ways`, async () => {
       const frames: Uint8Array[] = [];
