@@ -2,7 +2,10 @@
  * 1. No-op throughput: N no-op function tasks submitted as fast as the client can, one manager with 2 and with
  * 4 workers (started by the interchange's local provider); tasks/s from the first submit to the last result.
  */
+import os from "node:os";
 import { Endpoint, cpuDelta, medianCpu, noop, report, snapshot, type BenchContext } from "./lib.ts";
+
+const CORES = os.availableParallelism();
 
 export async function noopThroughput(ctx: BenchContext): Promise<void> {
   const n = ctx.quick ? 10_000 : 100_000;
@@ -25,11 +28,16 @@ export async function noopThroughput(ctx: BenchContext): Promise<void> {
         rates.push(n / s);
       }
       const cpu = medianCpu(cpus);
+      const perTask = cpus.map((c) => (Object.values(c).reduce((a, b) => a + b, 0) / n) * 1e6);
       report({
         bench: "noop", figure: `${n} no-ops, 1 manager, ${workers} workers`, unit: "tasks/s", runs: rates,
         target: workers === 2 ? "≥ 100000" : undefined, cpu,
         extra: { n, workers, cpu_us_per_task: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, +((v / n) * 1e6).toFixed(2)])) },
       });
+      // CPU is steadier than wall time on a shared box: what the whole pipeline costs per task, and the rate
+      // that cost allows when nothing else runs on the machine's cores
+      report({ bench: "noop", figure: `CPU per task, all processes, ${workers} workers`, unit: "µs", runs: perTask });
+      report({ bench: "noop", figure: `rate the CPU per task allows on ${CORES} free cores, ${workers} workers`, unit: "tasks/s", runs: perTask.map((us) => (CORES * 1e6) / us) });
       await ex.shutdown();
     } finally {
       await ep.stop();

@@ -2,7 +2,10 @@
  * 3. Payload: tasks each taking and returning 100 KiB (a Uint8Array echoed by the worker); tasks/s and MB/s
  * one way (task bytes only, 1 MB = 10^6 bytes).
  */
+import os from "node:os";
 import { Endpoint, cpuDelta, medianCpu, report, snapshot, type BenchContext } from "./lib.ts";
+
+const CORES = os.availableParallelism();
 
 function echo(b: Uint8Array): Uint8Array {
   return b;
@@ -35,8 +38,11 @@ export async function payload(ctx: BenchContext): Promise<void> {
       mbs.push((n * size) / s / 1e6);
     }
     const cpu = medianCpu(cpus);
+    const perTask = cpus.map((c) => (Object.values(c).reduce((a, b) => a + b, 0) / n) * 1e6);
     report({ bench: "payload", figure: `${n} tasks × 100 KiB in and out, 2 workers`, unit: "tasks/s", runs: rates, cpu, extra: { n, bytes: size } });
     report({ bench: "payload", figure: `${n} tasks × 100 KiB, one way`, unit: "MB/s", runs: mbs, target: "≥ 600" });
+    report({ bench: "payload", figure: `CPU per task, all processes`, unit: "µs", runs: perTask });
+    report({ bench: "payload", figure: `MB/s one way the CPU per task allows on ${CORES} free cores`, unit: "MB/s", runs: perTask.map((us) => ((CORES * 1e6) / us) * size / 1e6) });
     await ex.shutdown();
   } finally {
     await ep.stop();
