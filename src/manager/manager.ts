@@ -8,7 +8,7 @@
  * plan run once per event-loop turn in `settle()`, whatever number of messages that turn brought; results
  * held in the batch are flushed there too (size bound at once, end of turn at the latest).
  */
-import { decodeInterchangeToManager, decodeWorkerToManager, encode } from "../protocol/codec.ts";
+import { decodeInterchangeToManager, decodeResults, decodeWorkerToManager, encode } from "../protocol/codec.ts";
 import { TASK_ERROR_CODES, TASK_ERROR_NAMES } from "../protocol/errors.ts";
 import { MSG, type InterchangeToManager, type Register, type WireError, type WireResult, type WireTask } from "../protocol/messages.ts";
 import type { Clock } from "../util/clock.ts";
@@ -18,6 +18,7 @@ import { heartbeatDue, peerLost, type HeartbeatState } from "./heartbeat.ts";
 import type { InterchangePort, WorkerLauncher, WorkerPort } from "./ports.ts";
 import { ResultBatch } from "./result-batch.ts";
 import { managerCapacity, shouldRequest } from "./capacity.ts";
+import { scanValueResults } from "./results-scan.ts";
 import { encodeTasks } from "./tasks-encoder.ts";
 import { planWorkers, type WorkerPlan, type WorkerPlanInput } from "./worker-plan.ts";
 import { WorkerMap } from "./worker-map.ts";
@@ -166,6 +167,11 @@ export class ManagerCore {
   // ───────────── workers ─────────────
 
   onWorkerMessage(workerId: string, buf: Uint8Array): void {
+    // Fast path: a big value-only batch is scanned for its ids and forwarded untouched (no decode, no re-encode).
+    if (buf.length > 0 && buf[0] === 0x82) {
+      const ids = scanValueResults(buf);
+      if (ids !== null && ids.length >= FORWARD_AS_IS_MIN) return this.forwardResults(workerId, ids, buf);
+    }
     let msg;
     try {
       msg = decodeWorkerToManager(buf);
@@ -192,18 +198,32 @@ export class ManagerCore {
       const ids = new Array<number>(results.length);
       for (let i = 0; i < results.length; i++) ids[i] = results[i]!.id;
       const unexpected = this.map.complete(workerId, ids, now);
-      if (unexpected.length > 0) {
-        this.counters.unexpectedResults += unexpected.length;
-        this.d.log.warn("worker returned results for tasks it was not given; dropped", { worker: workerId, ids: unexpected.slice(0, 10), total: this.counters.unexpectedResults });
-        const bad = new Set(unexpected);
-        for (const r of results) if (!bad.has(r.id)) this.batch.add(r);
-      } else if (results.length >= FORWARD_AS_IS_MIN) {
+      if (unexpected.length > 0) this.dropUnexpected(workerId, unexpected, results);
+      else if (results.length >= FORWARD_AS_IS_MIN) {
         // Already a good batch: forward the worker's bytes untouched (same Results shape), no re-encode.
         this.counters.resultsOut += results.length;
         this.d.interchange.sendResult(buf);
       } else this.batch.addAll(results);
     }
     this.scheduleSettle();
+  }
+
+  private forwardResults(workerId: string, ids: number[], buf: Uint8Array): void {
+    this.counters.workerResultMsgs++;
+    const unexpected = this.map.complete(workerId, ids, this.d.clock.now());
+    if (unexpected.length === 0) {
+      this.counters.resultsOut += ids.length;
+      this.d.interchange.sendResult(buf);
+    } else this.dropUnexpected(workerId, unexpected, decodeResults(buf).results);
+    this.scheduleSettle();
+  }
+
+  /** Results for tasks this worker was not given (never expected; counted and logged, the rest go on). */
+  private dropUnexpected(workerId: string, unexpected: number[], results: readonly WireResult[]): void {
+    this.counters.unexpectedResults += unexpected.length;
+    this.d.log.warn("worker returned results for tasks it was not given; dropped", { worker: workerId, ids: unexpected.slice(0, 10), total: this.counters.unexpectedResults });
+    const bad = new Set(unexpected);
+    for (const r of results) if (!bad.has(r.id)) this.batch.add(r);
   }
 
   onWorkerExit(workerId: string, exitCode: number | null, signal: string | null, startError: string | null = null): void {

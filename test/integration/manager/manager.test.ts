@@ -77,6 +77,10 @@ describe("fx manager against a test interchange", () => {
     expect((value(ix, ids[2]!) as { stdout: string }).stdout).toBe("shell ok\n");
     expect(ix.resultsById.get(ids[3]!)!.error?.name).toBe("RangeError");
     for (let i = 0; i < 50; i++) expect(value(ix, ids[4 + i]!)).toBe(i + 1);
+    // A burst of short tasks: hand-offs deepen and big result batches are forwarded as they are.
+    const burst = ix.submit(Array.from({ length: 5000 }, (_, i) => fn("(i) => i * 3", [i])));
+    await until(() => burst.every((id) => ix.resultsById.has(id)), "the burst's results");
+    burst.forEach((id, i) => expect(value(ix, id)).toBe(i * 3));
   });
 
   test("large payloads both ways travel in bounded hand-offs", async () => {

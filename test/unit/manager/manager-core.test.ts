@@ -7,6 +7,7 @@ import { silentLogger } from "../../../src/util/log.ts";
 import { ManagerCore, type ManagerSettings } from "../../../src/manager/manager.ts";
 import { buildRegistration, workerCount } from "../../../src/manager/registration.ts";
 import type { ManagerOptions } from "../../../src/config/roles.ts";
+import { encodeResults } from "../../../src/worker/results-encoder.ts";
 
 const registration: Register = buildRegistration({
   opts: { workerMode: "no_container", schedulerMode: "hard", prefetch: 0 } as ManagerOptions,
@@ -180,6 +181,18 @@ describe("ManagerCore", () => {
     expect(t.exits).toEqual([{ code: 0, reason: "drained" }]);
     expect(t.results.map((r) => r.id)).toEqual([1]);
     expect(t.toWorker.filter((x) => x.msg.type === MSG.shutdown).length).toBeGreaterThan(0);
+  });
+
+  test("a big value-only batch for tasks the worker was not given is dropped and counted (fast path)", () => {
+    const t = setup();
+    t.core.start();
+    t.registered();
+    const [w0] = t.started.map((s) => s.id);
+    t.hello(w0!);
+    const bogus = Array.from({ length: 70 }, (_, i) => ({ id: 1000 + i, value: encode(i) }));
+    t.core.onWorkerMessage(w0!, encodeResults(bogus));
+    expect(t.core.counters.unexpectedResults).toBe(70);
+    expect(t.results).toEqual([]);
   });
 
   test("malformed messages are counted and dropped, never fatal", () => {
