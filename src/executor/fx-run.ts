@@ -9,7 +9,7 @@ import type { RunOptions } from "../config/roles.ts";
 import type { ShellResult } from "../protocol/index.ts";
 import { UsageError, describeError } from "../util/errors.ts";
 import { createLogger } from "../util/log.ts";
-import { HighThroughputExecutor } from "./executor.ts";
+import { HighThroughputExecutor, type TaskPromise } from "./executor.ts";
 import { RemoteError } from "./errors.ts";
 import type { TaskOutcome } from "./pending.ts";
 import { OrderedLines } from "./run-output.ts";
@@ -66,12 +66,17 @@ export async function runFxRun(opts: RunOptions): Promise<number> {
     const modulePath = opts.fn ? path.resolve(opts.fn.module) : "";
     const t0 = Date.now();
     const all: Promise<void>[] = [];
+    const settled = new Uint8Array(total);
+    const taskIds = new Array<number>(total);
     for (let i = 0; i < total; i++) {
-      const p: Promise<TaskOutcome<unknown>> = opts.fn
+      const p: TaskPromise<TaskOutcome<unknown>> = opts.fn
         ? submit.submitModule(modulePath, opts.fn.exportName, ...args![i]!)
         : submit.submitShell(lines[i]!, opts.timeout !== null ? { timeout: opts.timeout } : {});
+      taskIds[i] = p.taskId;
       all.push(p.then(
         (o) => {
+          if (settled[i]) return;
+          settled[i] = 1;
           const dur = o.startedMs !== undefined && o.endedMs !== undefined ? (o.endedMs - o.startedMs) / 1000 : (Date.now() - t0) / 1000;
           if (opts.fn) {
             counts.done++;
@@ -84,12 +89,32 @@ export async function runFxRun(opts: RunOptions): Promise<number> {
           }
         },
         (err) => {
+          if (settled[i]) return;
+          settled[i] = 1;
           counts.failed++;
           out.put(i, errorRecord(i, err, Date.now() - t0));
         },
       ));
     }
-    await Promise.all(all);
+    // --timeout counts from submission, and every task was submitted now: one deadline for all of them.
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    const limit = opts.timeout;
+    const timedOut = limit === null ? new Promise<void>(() => {}) : new Promise<void>((resolve) => {
+      deadline = setTimeout(() => {
+        const late: number[] = [];
+        for (let i = 0; i < total; i++) {
+          if (settled[i]) continue;
+          settled[i] = 1;
+          late.push(taskIds[i]!);
+          counts.failed++;
+          out.put(i, { index: i, returncode: null, error: { name: "TaskTimeout", message: `not done ${limit} s after submission (--timeout)`, code: "E_TASK_TIMEOUT" }, host: null, duration: limit });
+        }
+        ex.cancel(...late);
+        resolve();
+      }, limit * 1000);
+    });
+    await Promise.race([Promise.all(all), timedOut]);
+    clearTimeout(deadline);
   } finally {
     progress.stop();
     out.flush();

@@ -97,4 +97,17 @@ describe("fx run (dist/fx)", () => {
     expect(await exe.exited).toBe(0);
     expect(await waitFor(() => processesMarked(dir).length === 0, 30_000, 100)).toBe(true);
   }, 180_000);
+
+  test("--timeout: tasks not done that long after submission are reported as TaskTimeout and fx run exits 1", async () => {
+    dir = tempDir("run-timeout");
+    const cfg = writeConfig(dir);
+    fs.writeFileSync(path.join(dir, "cmds.txt"), "echo quick\nsleep 30\n");
+    const r = await fxRun(["-c", cfg, "--no-progress", "--timeout", "3", "--out", path.join(dir, "out.jsonl"), path.join(dir, "cmds.txt")], 120_000);
+    expect(r.code).toBe(1);
+    const rows = readJsonl(path.join(dir, "out.jsonl"));
+    expect(rows[0].returncode).toBe(0);
+    expect(rows[1].returncode).toBeNull();
+    expect(["E_TASK_TIMEOUT"]).toContain(rows[1].error.code);
+    expect(await waitFor(() => processesMarked(dir).length === 0, 30_000, 100)).toBe(true);
+  }, 120_000);
 });
