@@ -9,7 +9,7 @@
 import { fnBody } from "../../src/executor/bodies.ts";
 import { MSG, PROTOCOL_VERSION, FX_VERSION, RAW_TASK_TYPE, encode, type WireTask } from "../../src/protocol/index.ts";
 import { Dealer } from "../../src/zmtp/index.ts";
-import { Endpoint, cpuDelta, medianCpu, noop, report, sample, snapshot, type BenchContext } from "./lib.ts";
+import { Endpoint, cpuDelta, medianCpu, noop, report, sample, selfCpu, snapshot, type BenchContext } from "./lib.ts";
 
 const PER_MESSAGE = 4096;
 
@@ -73,4 +73,35 @@ export async function queueMemory(ctx: BenchContext): Promise<void> {
   report({ bench: "queue", figure: `bytes per queued no-op beyond its payload`, unit: "B", runs: beyond, target: "≤ 150" });
   report({ bench: "queue", figure: `bytes per queued no-op beyond its payload, RSS 2 s later`, unit: "B", runs: settled });
   report({ bench: "queue", figure: `time to absorb ${n} tasks`, unit: "s", runs: absorb, target: n === 1_000_000 ? "≤ 2" : undefined, cpu });
+  await queueViaExecutor(ctx);
+}
+
+/** The same N through the executor API (submit() per task): what a real client reaches, and what it costs it. */
+export async function queueViaExecutor(ctx: BenchContext): Promise<void> {
+  const n = ctx.quick ? 100_000 : 1_000_000;
+  const secs: number[] = [];
+  const clientCpu: number[] = [];
+  for (let r = 0; r < Math.min(ctx.repeat, 2); r++) {
+    const ep = await Endpoint.start({ provider: { max_blocks: 0 } });
+    try {
+      const ex = await ep.client();
+      const c0 = selfCpu();
+      const t0 = performance.now();
+      const all: Promise<number>[] = new Array(n);
+      for (let i = 0; i < n; i++) all[i] = ex.submit(noop);
+      for (;;) {
+        const o = (await ep.command({ type: "outstanding" }, 60_000)) as { queued: number };
+        if (o.queued >= n) break;
+        await Bun.sleep(5);
+      }
+      secs.push((performance.now() - t0) / 1000);
+      clientCpu.push(((selfCpu() - c0) / n) * 1e6);
+      for (const p of all) p.catch(() => {}); // they fail when the interchange stops
+      await ex.shutdown();
+    } finally {
+      await ep.stop();
+    }
+  }
+  report({ bench: "queue", figure: `time until ${n} submit() calls are all queued (executor API)`, unit: "s", runs: secs, extra: { n } });
+  report({ bench: "queue", figure: `client CPU per submit() while queueing`, unit: "µs", runs: clientCpu });
 }
