@@ -254,7 +254,7 @@ export class ManagerCore {
       }
     }
     // Keep the pool whole: an unexpected death is replaced at once (single-use workers are replaced on demand).
-    if (!expected && this.phase === "running" && !this.s.singleUse) {
+    if (!expected && !this.s.singleUse && (this.phase === "running" || (this.phase === "draining" && this.map.queued > 0))) {
       this.startWorkers(w.type, 1);
     }
     this.scheduleSettle();
@@ -326,7 +326,8 @@ export class ManagerCore {
       maxWorkers: this.s.workerCount,
       minWorkers: this.s.minWorkers,
       maxIdleMs: this.s.workerMaxIdleS * 1000,
-      draining: this.phase !== "running",
+      // Draining still runs what it holds: queued tasks (e.g. put back by a dying worker) may need a worker.
+      draining: this.phase !== "running" && this.map.queued === 0,
     };
   }
 

@@ -195,6 +195,29 @@ describe("ManagerCore", () => {
     expect(t.results).toEqual([]);
   });
 
+  test("draining with queued tasks and no worker left: a replacement starts and runs them, then exit 0", () => {
+    const t = setup();
+    t.core.start();
+    t.registered();
+    const [w0, w1] = t.started.map((s) => s.id);
+    t.hello(w0!);
+    t.fromIx({ type: MSG.tasks, tasks: [t.task(1), t.task(2)] });
+    t.core.settle(); // w0 takes task 1 (depth 1); task 2 waits
+    t.fromIx({ type: MSG.drain, reason: "test" });
+    t.core.onWorkerExit(w1!, 0, null); // the other worker leaves before its hello
+    t.core.onWorkerExit(w0!, null, "SIGKILL");
+    expect(t.results.map((r) => [r.id, r.error?.code])).toEqual([[1, "E_WORKER_LOST"]]);
+    expect(t.core.map.queued).toBe(1);
+    const replacement = t.started.at(-1)!.id;
+    expect([w0, w1]).not.toContain(replacement);
+    t.hello(replacement);
+    t.core.settle();
+    t.core.onWorkerMessage(replacement, encode({ type: MSG.results, results: [{ id: 2, value: encode(2) }] }));
+    t.core.settle();
+    expect(t.results.map((r) => r.id)).toEqual([1, 2]);
+    expect(t.exits).toEqual([{ code: 0, reason: "drained" }]);
+  });
+
   test("malformed messages are counted and dropped, never fatal", () => {
     const t = setup();
     t.core.start();
