@@ -7,6 +7,7 @@
  */
 import type { FxConfig } from "../config/schema.ts";
 import { launchCommand } from "../launchers/index.ts";
+import { localAddresses } from "../providers/address.ts";
 import { createProvider, isTerminal, readTail, type JobStatus, type Provider } from "../providers/index.ts";
 import {
   applyJobStatuses, emptyScalingState, planScaleIn, planScaleOut, planScaling, recordActions, recordBlockObservation,
@@ -53,7 +54,7 @@ export function managerArgv(config: FxConfig, host: Pick<BlockHost, "taskUrl" | 
     "--prefetch", String(e.prefetch),
     "--logdir", config.logging.logdir,
   ];
-  if (e.address.length > 0) args.push("--address", e.address.join(","));
+  if (e.address.length > 0) args.push("--address", localAddresses(e.address).join(",")); // "ib0" → this host's ib0 address
   if (e.container_image) args.push("--container-image", e.container_image);
   if (e.worker_mode !== "no_container") {
     // The manager starts the containers: it needs the idle time and the [containers] settings, as JSON values.

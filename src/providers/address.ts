@@ -4,7 +4,8 @@
  * Interface names resolve through os.networkInterfaces(), host names through DNS; each resulting
  * address is tried with a TCP connect to the given port, all at once, and the first candidate (in the
  * user's order) that answers wins. The result names every address tried and why it failed, so a
- * manager that reaches none can exit with one clear message.
+ * manager that reaches none can exit with one clear message. Interface names should be turned into
+ * addresses on the interchange's machine first (`localAddresses`): they name its interfaces.
  */
 import dns from "node:dns/promises";
 import net from "node:net";
@@ -42,13 +43,32 @@ export interface Resolved {
   readonly error?: string;
 }
 
+function interfaceAddresses(name: string): string[] | null {
+  const iface = os.networkInterfaces()[name];
+  if (!iface) return null;
+  const sorted = [...iface].sort((a, b) => (a.family === b.family ? 0 : a.family === "IPv4" ? -1 : 1));
+  return sorted.filter((i) => !(i.family === "IPv6" && i.address.startsWith("fe80"))).map((i) => i.address);
+}
+
+/**
+ * Interface names replaced by their addresses on THIS machine; hosts and IPs kept as they are. The
+ * interchange calls it before handing `--address` to managers: an interface name ("ib0") names the
+ * interchange's interface, and would mean the compute node's own interface if resolved there.
+ */
+export function localAddresses(candidates: readonly string[] | string): string[] {
+  const out: string[] = [];
+  for (const c of expandCandidates(candidates)) {
+    const addrs = net.isIP(c) ? null : interfaceAddresses(c);
+    for (const a of addrs ?? [c]) if (!out.includes(a)) out.push(a);
+  }
+  return out;
+}
+
 /** Candidate → addresses: IP literals as-is, interface names via os.networkInterfaces() (IPv4 first), else DNS. */
 export async function resolveCandidate(candidate: string): Promise<Resolved> {
   if (net.isIP(candidate)) return { candidate, addresses: [candidate] };
-  const iface = os.networkInterfaces()[candidate];
-  if (iface) {
-    const sorted = [...iface].sort((a, b) => (a.family === b.family ? 0 : a.family === "IPv4" ? -1 : 1));
-    const addresses = sorted.filter((i) => !(i.family === "IPv6" && i.address.startsWith("fe80"))).map((i) => i.address);
+  const addresses = interfaceAddresses(candidate);
+  if (addresses) {
     return addresses.length > 0 ? { candidate, addresses } : { candidate, addresses: [], error: `interface ${candidate} has no usable address` };
   }
   try {

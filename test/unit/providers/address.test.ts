@@ -2,7 +2,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import net from "node:net";
 import os from "node:os";
-import { expandCandidates, probeAddresses, resolveCandidate } from "../../../src/providers/address.ts";
+import { DEFAULTS } from "../../../src/config/schema.ts";
+import { managerArgv } from "../../../src/interchange/blocks.ts";
+import { expandCandidates, localAddresses, probeAddresses, resolveCandidate } from "../../../src/providers/address.ts";
 
 let server: net.Server;
 let port = 0;
@@ -26,6 +28,21 @@ describe("address candidates", () => {
   test("lists and comma-separated strings expand, trimmed, without repeats", () => {
     expect(expandCandidates(["a, b", "c", "a"])).toEqual(["a", "b", "c"]);
     expect(expandCandidates(" x ,,y ")).toEqual(["x", "y"]);
+  });
+
+  test.skipIf(!loopbackIface)("localAddresses: interface names become this machine's addresses; hosts and IPs stay", () => {
+    const out = localAddresses([loopbackIface!, "login01.cluster.example", "10.0.0.1", "127.0.0.1"]);
+    expect(out[0]).toBe("127.0.0.1");
+    expect(out).toContain("login01.cluster.example");
+    expect(out).toContain("10.0.0.1");
+    expect(out.filter((a) => a === "127.0.0.1").length).toBe(1);
+    expect(out).not.toContain(loopbackIface!);
+  });
+
+  test.skipIf(!loopbackIface)("the manager command carries this machine's address for an interface name", () => {
+    const config = { ...DEFAULTS, executor: { ...DEFAULTS.executor, address: [loopbackIface!, "login01.cluster.example"] } };
+    const argv = managerArgv(config, { taskUrl: "tcp://127.0.0.1:54000", resultUrl: "tcp://127.0.0.1:54001" }, "0");
+    expect(argv[argv.indexOf("--address") + 1]).toBe("127.0.0.1,login01.cluster.example");
   });
 
   test("an IP literal resolves to itself", async () => {
