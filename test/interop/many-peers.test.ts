@@ -3,7 +3,7 @@
  * greeting, identity and messages are kept apart, and each gets exactly its own reply.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { killAllPeers, Peer, PEER_KINDS, peerUnavailable } from "../helpers/peers/peer.ts";
+import { killAllPeers, Peer, PEER_KINDS, peerUnavailable, waitFor } from "../helpers/peers/peer.ts";
 import { closeOurs, ours } from "./ours-sockets.ts";
 import { bindEndpoint, enc, removeIpcDirs, TRANSPORTS, txt, within } from "./support.ts";
 
@@ -43,6 +43,11 @@ for (const kind of PEER_KINDS) {
         for (const id of second.reverse()) await router.send([id!, enc("bye")]);
         const r2 = await peer.recvCount(N, T, -1);
         expect(r2.socks).toEqual(new Array(N).fill(1));
+        // The peer process dies: every one of its 100 connections is cleaned up on our side.
+        expect(router.peerCount).toBe(N);
+        peer.kill();
+        await waitFor(() => router.peerCount === 0, T, "all 100 peers to be gone");
+        expect(router.hasPeer("d0")).toBe(false);
       }, 120_000);
     }
   });
