@@ -8,7 +8,7 @@
 #   FX_SKIP_APPTAINER=1  don't try
 set -uo pipefail
 [ -n "${FX_SKIP_APPTAINER:-}" ] && exit 0
-if command -v apptainer >/dev/null && apptainer --version >/dev/null 2>&1; then
+if command -v apptainer >/dev/null && apptainer --version >/dev/null 2>&1 && [ -x /bin/busybox ]; then
   exec bash "$(dirname "$0")/../images/build-test-images.sh" rootfs
 fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
@@ -20,7 +20,7 @@ export DEBIAN_FRONTEND=noninteractive
 W=${FX_APPTAINER_WORK:-/var/cache/fx-apptainer}; G=/opt/apptainer-glibc
 MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
 echo "setup(apptainer): installing apptainer (sid) with a private glibc (trixie)"
-HELPERS=(patchelf squashfs-tools e2fsprogs libseccomp2 libsqlite3-0 ca-certificates)
+HELPERS=(patchelf squashfs-tools e2fsprogs libseccomp2 libsqlite3-0 ca-certificates busybox-static)
 apt-get install -y -qq --no-install-recommends "${HELPERS[@]}" >/dev/null 2>&1 \
   || { apt-get update -qq >/dev/null 2>&1; apt-get install -y -qq --no-install-recommends "${HELPERS[@]}" >/dev/null; } \
   || fail "apt-get install of helpers failed"
