@@ -63,6 +63,8 @@ export class Interchange {
   /** Resolves when the interchange has shut down. */
   readonly done = new Promise<void>((r) => (this.resolveDone = r));
   malformed = 0;
+  /** Manager id (as text) → the exact routing-id bytes its task-channel messages came with. */
+  private readonly managerRoutes = new Map<string, Buffer>();
 
   constructor(
     private readonly s: InterchangeSettings,
@@ -92,7 +94,7 @@ export class Interchange {
       },
       {
         toClient: (id, msg) => this.toClients.send(id, encode(msg)),
-        toManager: (id, msg) => this.toManagers.send(Buffer.from(id), encode(msg)),
+        toManager: (id, msg) => this.toManagers.send(this.managerRoutes.get(id) ?? Buffer.from(id), encode(msg)),
         clientConnected: (id) => this.clientSock.hasPeer(id),
       },
       log,
@@ -126,7 +128,7 @@ export class Interchange {
         resultUrl: this.managerUrl(urls.result_url),
         managersOf: (blockId) => [...this.core.managers.all()].filter((m) => m.reg.block_id === blockId).map((m) => ({ id: m.id, workers: m.reg.worker_count, inflight: m.inflight.size })),
         hold: (id) => this.core.holdManager(id),
-        drain: (id, reason) => this.toManagers.send(Buffer.from(id), encode({ type: MSG.drain, reason })),
+        drain: (id, reason) => this.toManagers.send(this.managerRoutes.get(id) ?? Buffer.from(id), encode({ type: MSG.drain, reason })),
         outstanding: () => this.core.outstanding,
       }, this.log.child("blocks"));
       void this.blocks.poll(this.clock.now()); // init_blocks
@@ -190,7 +192,12 @@ export class Interchange {
     const [id, body] = frames;
     if (!id || !body || frames.length !== 2) return this.bad("task", "expected exactly one body frame", id);
     try {
-      this.core.onManagerMessage(id.toString(), decodeManagerToInterchange(body), this.clock.now());
+      const key = id.toString();
+      if (!this.managerRoutes.has(key)) {
+        if (this.managerRoutes.size > 100_000) this.managerRoutes.clear(); // bounded; refilled by the next messages
+        this.managerRoutes.set(key, Buffer.from(id));
+      }
+      this.core.onManagerMessage(key, decodeManagerToInterchange(body), this.clock.now());
     } catch (err) {
       this.bad("task", err, id);
     }
@@ -282,7 +289,7 @@ export class Interchange {
     if (this.finishing) return;
     this.finishing = true;
     this.core.flush();
-    for (const m of this.core.managers.all()) this.toManagers.send(Buffer.from(m.id), encode({ type: MSG.shutdown, reason: "interchange shutting down" }));
+    for (const m of this.core.managers.all()) this.toManagers.send(this.managerRoutes.get(m.id) ?? Buffer.from(m.id), encode({ type: MSG.shutdown, reason: "interchange shutting down" }));
     if (this.housekeeping) clearInterval(this.housekeeping);
     if (this.blockTimer) clearInterval(this.blockTimer);
     if (this.blocks) await this.blocks.close();

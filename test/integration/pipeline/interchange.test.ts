@@ -219,4 +219,19 @@ while True:
     const sent = m.inbox.flatMap((x) => (x.type === MSG.tasks ? x.tasks : []));
     expect(sent.length).toBe(2);
   }, 30_000);
+
+  test("a manager without a routing id (libzmq gives it a generated binary one) is told why its registration is refused", async () => {
+    const urls = await startInterchange();
+    const anon = new Dealer({ linger: 0 });
+    closers.push(() => anon.close());
+    anon.connect(urls.task_url);
+    await anon.send(encode({
+      type: MSG.register, protocol_version: PROTOCOL_VERSION, fx_version: "test", manager_id: "m-anon", block_id: "", hostname: "h",
+      os: "linux", pid: 1, cores: 1, memory_bytes: 1, worker_count: 1, worker_types: ["RAW"], worker_mode: "no_container", scheduler_mode: "hard", prefetch: 0,
+    }));
+    const [f] = await anon.receive();
+    const m = decodeInterchangeToManager(f!);
+    expect(m.type).toBe(MSG.badRegistration);
+    expect(m.type === MSG.badRegistration && m.message).toContain("routing id");
+  }, 30_000);
 });
