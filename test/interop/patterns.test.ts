@@ -153,6 +153,27 @@ for (const kind of PEER_KINDS) {
       }
     }
 
+    test(`ours=ROUTER ↔ two theirs=DEALER (${kind}) without identities: generated ids (0x00 + 4 bytes) keep them apart`, async () => {
+      const router = ours("ROUTER");
+      await router.bind(bindEndpoint("tcp"));
+      const a = await Peer.start(kind, { type: "DEALER", connect: [router.lastEndpoint!] });
+      const b = await Peer.start(kind, { type: "DEALER", connect: [router.lastEndpoint!] });
+      await a.send([{ utf8: "from a" }]);
+      await b.send([{ utf8: "from b" }]);
+      const ids = new Map<string, Uint8Array>();
+      for (let i = 0; i < 2; i++) {
+        const [id, m] = await within(router.receive(), T, "message");
+        expect(id!.length).toBe(5);
+        expect(id![0]).toBe(0);
+        ids.set(txt(m!), id!);
+      }
+      expect(Buffer.compare(ids.get("from a")!, ids.get("from b")!)).not.toBe(0);
+      await router.send([ids.get("from b")!, enc("to b")]);
+      await router.send([ids.get("from a")!, enc("to a")]);
+      expect(Buffer.from((await a.recv(T))![0]!.hex!, "hex").toString()).toBe("to a");
+      expect(Buffer.from((await b.recv(T))![0]!.hex!, "hex").toString()).toBe("to b");
+    }, 60_000);
+
     test(`ours=DEALER ↔ two theirs=ROUTER (${kind}): messages are dealt round-robin to both`, async () => {
       const a = await Peer.start(kind, { type: "ROUTER", bind: [bindEndpoint("tcp", "*")] });
       const b = await Peer.start(kind, { type: "ROUTER", bind: [bindEndpoint("tcp", "*")] });
