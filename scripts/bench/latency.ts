@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { Endpoint, cpuDelta, medianCpu, noop, percentile, report, snapshot, stats, type BenchContext } from "./lib.ts";
+import { Endpoint, cpuDelta, medianCpu, noop, percentile, report, snapshot, type BenchContext } from "./lib.ts";
 
 async function roundTrips(ex: Awaited<ReturnType<Endpoint["client"]>>, n: number): Promise<number[]> {
   const xs: number[] = new Array(n);
@@ -31,7 +31,10 @@ export async function latency(ctx: BenchContext): Promise<void> {
       if (loaded) {
         load = spawn(process.execPath, [path.join(import.meta.dir, "load-client.ts"), ep.info.client.tasks, ep.info.client.commands, String(loadInflight)], { stdio: ["pipe", "pipe", "inherit"] });
         load.stdout!.setEncoding("utf8");
-        await new Promise<void>((resolve) => load!.stdout!.on("data", (s: string) => { loadOut += s; if (loadOut.includes("ready")) resolve(); }));
+        await new Promise<void>((resolve, reject) => {
+          load!.stdout!.on("data", (s: string) => { loadOut += s; if (loadOut.includes("ready")) resolve(); });
+          load!.once("exit", (code) => reject(new Error(`load client exited (${code}) before it was ready`)));
+        });
         await Bun.sleep(300); // let the load reach a steady state
       }
       const p50: number[] = [];
@@ -62,7 +65,6 @@ export async function latency(ctx: BenchContext): Promise<void> {
       const cpu = medianCpu(cpus);
       report({ bench: "latency", figure: `p50 of ${n} sequential no-ops, ${tag}`, unit: "ms", runs: p50, target: loaded ? undefined : "≤ 0.25", cpu, extra: { n } });
       report({ bench: "latency", figure: `p99 of ${n} sequential no-ops, ${tag}`, unit: "ms", runs: p99, target: loaded ? undefined : "≤ 1" });
-      void stats;
     }
     await ex.shutdown();
   } finally {
