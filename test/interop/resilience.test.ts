@@ -86,6 +86,24 @@ for (const kind of PEER_KINDS) {
       }, 90_000);
     }
 
+    test(`ours=REP ↔ theirs=REQ (${kind}) killed before its reply: ours drops the reply and serves the next REQ`, async () => {
+      const rep = ours("REP");
+      const w = watch(rep);
+      await rep.bind(bindEndpoint("tcp"));
+      const first = await Peer.start(kind, { type: "REQ", connect: [rep.lastEndpoint!] });
+      await first.send([{ utf8: "question 1" }]);
+      expect(txt((await within(rep.receive(), T, "first request"))[0]!)).toBe("question 1");
+      first.kill();
+      await first.waitExit(T);
+      await waitFor(() => w.disconnects.length === 1, T, "our REP to notice the dead REQ");
+      await within(rep.send(["answer nobody hears"]), T, "reply to the dead peer");
+      const second = await Peer.start(kind, { type: "REQ", connect: [rep.lastEndpoint!] });
+      await second.send([{ utf8: "question 2" }]);
+      expect(txt((await within(rep.receive(), T, "second request"))[0]!)).toBe("question 2");
+      await within(rep.send(["answer 2"]), T, "reply to the live peer");
+      expect(Buffer.from((await second.recv(T))![0]!.hex!, "hex").toString()).toBe("answer 2");
+    }, 60_000);
+
     test(`ours=ROUTER with heartbeats ↔ theirs=DEALER (${kind}) frozen by SIGSTOP: ours drops it, and takes it back after SIGCONT`, async () => {
       const router = ours("ROUTER", { heartbeatInterval: 100, heartbeatTimeout: 600 });
       const w = watch(router);
