@@ -4,15 +4,22 @@
  * heartbeats notice a libzmq peer frozen with SIGSTOP (both as our ROUTER's client and as our DEALER's
  * server), and after SIGCONT the conversation resumes. libzmq's own PINGs keep an idle link to us alive.
  */
+import type { Subprocess } from "bun";
 import { afterEach, describe, expect, test } from "bun:test";
+import path from "node:path";
 import type { Socket, ZmtpError } from "../../src/zmtp/index.ts";
 import { killAllPeers, Peer, PEER_KINDS, peerUnavailable, waitFor } from "../helpers/peers/peer.ts";
 import { closeOurs, ours } from "./ours-sockets.ts";
 import { bindEndpoint, enc, removeIpcDirs, TRANSPORTS, txt, within } from "./support.ts";
 
 const frozen: Peer[] = [];
+const children: Subprocess[] = [];
 afterEach(async () => {
   for (const p of frozen.splice(0)) p.kill("SIGCONT");
+  for (const c of children.splice(0)) {
+    c.kill("SIGKILL");
+    await c.exited;
+  }
   await closeOurs();
   await killAllPeers();
   removeIpcDirs();
@@ -172,6 +179,24 @@ for (const kind of PEER_KINDS) {
       }
       expect(arrived).toBe(true);
     }, 90_000);
+
+    test(`theirs=ROUTER (${kind}) ↔ ours=DEALER in its own process announcing a 1 s PING TTL, frozen by SIGSTOP: libzmq drops it`, async () => {
+      const peer = await Peer.start(kind, { type: "ROUTER", monitor: true, bind: [bindEndpoint("tcp", "*")] });
+      const opts = { routingId: "frozen-ours", heartbeatInterval: 100, heartbeatTimeout: 5000, heartbeatTimeToLive: 1000 };
+      const child = Bun.spawn([process.execPath, path.join(import.meta.dir, "../helpers/peers/ours-peer.ts"), peer.endpoint, JSON.stringify(opts), "hello"], {
+        stdout: "pipe",
+        stderr: "inherit",
+      });
+      children.push(child);
+      const got = await peer.recv(T);
+      expect(Buffer.from(got![1]!.hex!, "hex").toString()).toBe("hello");
+      expect(await peer.disconnects()).toBe(0);
+      // Let our PINGs (every 100 ms, TTL 1 s) reach libzmq, then freeze our process.
+      await Bun.sleep(500);
+      process.kill(child.pid, "SIGSTOP");
+      // Without the TTL libzmq would wait for ever: it has no heartbeats of its own here.
+      await waitFor(async () => (await peer.disconnects()) >= 1, T, "libzmq to drop our frozen DEALER after its TTL");
+    }, 60_000);
 
     test(`ours=ROUTER ↔ theirs=DEALER (${kind}) with libzmq heartbeats: ours answers its PINGs and the idle link stays up`, async () => {
       const router = ours("ROUTER");

@@ -33,6 +33,8 @@ export interface PeerOptions {
   heartbeat?: { interval: number; timeout: number; ttl: number };
   maxMessageSize?: number;
   echo?: boolean;
+  /** Watch the sockets' events (libzmq socket monitor); read them with `events()`. */
+  monitor?: boolean;
 }
 
 let availability: Map<PeerKind, string | null> | undefined;
@@ -63,6 +65,7 @@ function argvFor(kind: PeerKind, o: PeerOptions): string[] {
   if (o.heartbeat) args.push("--heartbeat", `${o.heartbeat.interval},${o.heartbeat.timeout},${o.heartbeat.ttl}`);
   if (o.maxMessageSize !== undefined) args.push("--max-msg-size", String(o.maxMessageSize));
   if (o.echo) args.push("--echo");
+  if (o.monitor) args.push("--monitor");
   return kind === "pyzmq"
     ? [PYTHON, path.join(HERE, "pyzmq-peer.py"), ...args]
     : [Bun.which("node") ?? "node", path.join(HERE, "zeromqjs-peer.mjs"), ...args];
@@ -211,6 +214,14 @@ export class Peer {
 
   async recvCount(n: number, timeoutMs = 30_000, sock = 0): Promise<{ count: number; socks: number[]; last: FrameReport[] | null }> {
     return this.command({ op: "recv_count", sock, n, timeout: timeoutMs }, timeoutMs + 30_000);
+  }
+
+  /** How many disconnects the libzmq socket monitor has reported so far (needs `monitor: true`). */
+  async disconnects(): Promise<number> {
+    const r = await this.command<{ events?: Record<string, number>; error?: string }>({ op: "events" });
+    if (!r.events) throw new Error(`${this.kind} peer events failed: ${r.error}`);
+    // pyzmq names it "disconnected", zeromq.js "disconnect".
+    return (r.events.disconnected ?? 0) + (r.events.disconnect ?? 0);
   }
 
   /** Asks the peer to quit, then makes sure it is gone. */

@@ -23,6 +23,7 @@ def parse_args():
     p.add_argument("--heartbeat")
     p.add_argument("--max-msg-size", type=int)
     p.add_argument("--echo", action="store_true")
+    p.add_argument("--monitor", action="store_true")
     return p.parse_args()
 
 
@@ -90,8 +91,27 @@ def recv_one(socks, timeout_ms):
     return None, None
 
 
+MONITORS = []
+EVENT_NAMES = {getattr(zmq, n): n[6:].lower() for n in dir(zmq) if n.startswith("EVENT_") and n not in ("EVENT_ALL",)}
+
+
+def drain_events():
+    counts = {}
+    for m in MONITORS:
+        while m.poll(0):
+            frames = m.recv_multipart()
+            event = int.from_bytes(frames[0][:2], "little")
+            name = EVENT_NAMES.get(event, str(event))
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
 def run_command(socks, cmd):
     op = cmd["op"]
+    if op == "events":
+        for k, v in drain_events().items():
+            EVENT_COUNTS[k] = EVENT_COUNTS.get(k, 0) + v
+        return {"events": EVENT_COUNTS}
     targets = pick(socks, cmd.get("sock", 0))
     if op == "send":
         frames = [make_frame(f) for f in cmd["frames"]]
@@ -129,10 +149,15 @@ def run_command(socks, cmd):
     return {"error": f"unknown op {op}"}
 
 
+EVENT_COUNTS = {}
+
+
 def main():
     a = parse_args()
     ctx = zmq.Context()
     socks = make_sockets(ctx, a)
+    if a.monitor:
+        MONITORS.extend(s.get_monitor_socket() for s in socks)
     endpoints = [s.getsockopt_string(zmq.LAST_ENDPOINT) for s in socks]
     sys.stdout.write("READY " + json.dumps({"endpoints": endpoints}) + "\n")
     sys.stdout.flush()

@@ -22,6 +22,7 @@ const { values: a } = parseArgs({
     heartbeat: { type: "string" },
     "max-msg-size": { type: "string" },
     echo: { type: "boolean", default: false },
+    monitor: { type: "boolean", default: false },
   },
 });
 
@@ -117,6 +118,8 @@ async function runCommand(socks, cmd, pending) {
       }
       return { count, socks: per, last: last ? last.map(reportFrame) : null };
     }
+    case "events":
+      return { events: Object.fromEntries(eventCounts) };
     case "quit":
       return { ok: true };
     default:
@@ -132,7 +135,17 @@ async function echo(s) {
   }
 }
 
+const eventCounts = new Map();
+async function monitor(s) {
+  try {
+    for await (const ev of s.events) eventCounts.set(ev.type, (eventCounts.get(ev.type) ?? 0) + 1);
+  } catch {
+    // socket closed
+  }
+}
+
 const socks = await makeSockets();
+if (a.monitor) for (const s of socks) void monitor(s);
 process.stdout.write(`READY ${JSON.stringify({ endpoints: socks.map((s) => s.lastEndpoint ?? null) })}\n`);
 if (a.echo) for (const s of socks) void echo(s);
 const pending = new Map();
