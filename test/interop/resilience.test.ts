@@ -111,6 +111,25 @@ for (const kind of PEER_KINDS) {
       expect(Buffer.from((await second.recv(T))![0]!.hex!, "hex").toString()).toBe("answer 2");
     }, 60_000);
 
+    test(`ours=REQ ↔ theirs=REP (${kind}) killed before replying and restarted: ours may ask again and gets the answer`, async () => {
+      const first = await Peer.start(kind, { type: "REP", bind: [bindEndpoint("tcp", "*")] });
+      const ep = first.endpoint;
+      const req = ours("REQ", { reconnectInterval: 50 });
+      const w = watch(req);
+      req.connect(ep);
+      await within(req.send(["question"]), T, "first request");
+      expect(Buffer.from((await first.recv(T))![0]!.hex!, "hex").toString()).toBe("question");
+      first.kill();
+      await first.waitExit(T);
+      await waitFor(() => w.disconnects.length === 1, T, "our REQ to notice the dead REP");
+      const second = await Peer.start(kind, { type: "REP", bind: [ep] });
+      await waitFor(() => w.handshakes === 2, T, "our REQ to reconnect");
+      await within(req.send(["question again"]), T, "request after the REP came back");
+      expect(Buffer.from((await second.recv(T))![0]!.hex!, "hex").toString()).toBe("question again");
+      await second.send([{ utf8: "answer" }]);
+      expect(txt((await within(req.receive(), T, "the answer"))[0]!)).toBe("answer");
+    }, 60_000);
+
     test(`ours=ROUTER with heartbeats ↔ theirs=DEALER (${kind}) frozen by SIGSTOP: ours drops it, and takes it back after SIGCONT`, async () => {
       const router = ours("ROUTER", { heartbeatInterval: 100, heartbeatTimeout: 600 });
       const w = watch(router);
