@@ -110,4 +110,15 @@ describe("fx run (dist/fx)", () => {
     expect(["E_TASK_TIMEOUT"]).toContain(rows[1].error.code);
     expect(await waitFor(() => processesMarked(dir).length === 0, 30_000, 100)).toBe(true);
   }, 120_000);
+
+  test("--container with worker_mode no_container: every task is refused with a clear reason (no hang), exit 1", async () => {
+    dir = tempDir("run-container-refused");
+    const cfg = writeConfig(dir);
+    fs.writeFileSync(path.join(dir, "cmds.txt"), "echo a\necho b\n");
+    const r = await fxRun(["-c", cfg, "--no-progress", "--container", "docker.io/library/alpine:3", "--out", path.join(dir, "out.jsonl"), path.join(dir, "cmds.txt")], 120_000);
+    expect(r.code).toBe(1);
+    const rows = readJsonl(path.join(dir, "out.jsonl"));
+    expect(rows.map((x) => x.error?.code)).toEqual(["E_IMAGE_NOT_ALLOWED", "E_IMAGE_NOT_ALLOWED"]);
+    expect(rows[0].error.message).toContain("no_container");
+  }, 120_000);
 });
