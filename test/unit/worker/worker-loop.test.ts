@@ -5,13 +5,14 @@ import { MSG, type WireResult } from "../../../src/protocol/messages.ts";
 import { silentLogger } from "../../../src/util/log.ts";
 import { WorkerLoop } from "../../../src/worker/worker.ts";
 
-function setup(singleUse = false) {
+function setup(singleUse = false, flushMs?: number) {
   const sent: Uint8Array[] = [];
   const done: number[] = [];
   const loop = new WorkerLoop({
     workerId: "w1", workerType: "RAW", host: "h", singleUse, log: silentLogger,
     link: { send: (m) => sent.push(m), close: async () => {} },
     onDone: (c) => done.push(c),
+    ...(flushMs !== undefined ? { flushMs } : {}),
   });
   const results = (): WireResult[] => sent.slice(1).flatMap((m) => decodeResults(m).results);
   const give = (...tasks: { id: number; source: string; args?: unknown[] }[]) =>
@@ -35,7 +36,7 @@ describe("WorkerLoop", () => {
   });
 
   test("a batch of synchronous tasks runs in order and comes back in one message", async () => {
-    const t = setup();
+    const t = setup(false, 60_000); // no time-bound flush: only the end of the hand-off sends (no timing in the test)
     t.loop.start();
     t.give(...Array.from({ length: 10 }, (_, i) => ({ id: i + 1, source: "(x) => x * 3", args: [i] })));
     await until(() => t.results().length === 10);
