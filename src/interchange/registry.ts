@@ -71,7 +71,10 @@ export class ManagerRegistry {
   }
   /** Whether some connected manager can run tasks of this type. */
   canServe(taskType: string): boolean {
-    for (const e of this.byId.values()) if (e.reg.worker_mode !== "no_container" || e.reg.worker_types.includes(taskType)) return true;
+    for (const e of this.byId.values()) {
+      const anyType = e.reg.worker_mode !== "no_container" && e.reg.worker_types.every((t) => t === RAW_TASK_TYPE);
+      if (anyType || e.reg.worker_types.includes(taskType)) return true;
+    }
     return false;
   }
 
