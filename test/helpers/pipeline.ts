@@ -60,7 +60,7 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
 /** A config for tests: small heartbeats, logs in `dir`, local provider. */
 export function testConfig(dir: string, over: { executor?: Record<string, unknown>; provider?: Record<string, unknown> } = {}) {
   return {
-    executor: { max_workers: 2, heartbeat_period: 1, heartbeat_threshold: 3, poll_period: 10, ...over.executor },
+    executor: { max_workers: 2, heartbeat_period: 1, heartbeat_threshold: 6, poll_period: 10, ...over.executor },
     provider: { init_blocks: 1, max_blocks: 1, ...over.provider },
     logging: { logdir: path.join(dir, "logs"), level: "info" },
   };
