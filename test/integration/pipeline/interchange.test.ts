@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 async function startInterchange(executor: Record<string, unknown> = {}): Promise<InterchangeUrls> {
-  const config = configFromObject({ executor: { heartbeat_period: 0.2, heartbeat_threshold: 1, ...executor }, provider: { init_blocks: 0 } });
+  const config = configFromObject({ executor: { heartbeat_period: 0.2, heartbeat_threshold: 2, ...executor }, provider: { init_blocks: 0 } });
   ix = new Interchange({
     config, clientAddress: "127.0.0.1", clientPorts: null, workerPorts: null, workerPortRange: [54000, 55000],
     workerBindAddress: "127.0.0.1", manageBlocks: false,
@@ -38,6 +38,7 @@ class HandManager {
   readonly result: Dealer;
   readonly inbox: InterchangeToManager[] = [];
   answer = true;
+  registered = false;
   constructor(readonly id: string, urls: InterchangeUrls, run: (payload: Uint8Array) => unknown) {
     this.task = new Dealer({ routingId: id, linger: 0 });
     this.result = new Dealer({ routingId: id, linger: 0 });
@@ -45,7 +46,11 @@ class HandManager {
     this.result.connect(urls.result_url);
     const task = this.task;
     const result = this.result;
-    closers.push(() => task.close(), () => result.close());
+    // heartbeats, like a real manager, unless the test makes it silent
+    const hb = setInterval(() => {
+      if (this.answer && this.registered) task.send(encode({ type: MSG.heartbeat, running: 0, idle_workers: 1, worker_types: ["RAW"] })).catch(() => {});
+    }, 100);
+    closers.push(() => clearInterval(hb), () => task.close(), () => result.close());
     void (async () => {
       for await (const [f] of task) {
         const m = decodeInterchangeToManager(f!);
@@ -57,6 +62,7 @@ class HandManager {
     })();
   }
   register(over: Partial<Register> = {}) {
+    this.registered = true;
     return this.task.send(encode({
       type: MSG.register, protocol_version: PROTOCOL_VERSION, fx_version: "test", manager_id: this.id, block_id: "b0",
       hostname: "hand", os: "linux", pid: 1, cores: 1, memory_bytes: 1, worker_count: 4, worker_types: ["RAW"],
