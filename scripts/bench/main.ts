@@ -25,10 +25,26 @@ const BENCHES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   hop,
 };
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { quick: { type: "boolean", default: false }, repeat: { type: "string" } },
-});
+function args() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: { quick: { type: "boolean", default: false }, repeat: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+    });
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message} (see --help)`);
+    process.exit(2);
+  }
+}
+const { values, positionals } = args();
+if (values.help) {
+  console.log(`usage: scripts/bench/run [--quick] [--repeat N] [NAME…]\n  NAME: ${Object.keys(BENCHES).join(" ")} (default: all)\n  docs/performance.md explains each figure.`);
+  process.exit(0);
+}
+if (values.repeat !== undefined && !(Number(values.repeat) >= 1)) {
+  console.error(`bench: --repeat needs a number ≥ 1, got ${JSON.stringify(values.repeat)}`);
+  process.exit(2);
+}
 const names = positionals.length > 0 ? positionals : Object.keys(BENCHES);
 const unknown = names.filter((n) => !(n in BENCHES));
 if (unknown.length > 0) {
