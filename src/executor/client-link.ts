@@ -70,7 +70,12 @@ export class ClientLink {
 
   /** Queues a message; a send that fails loses the link. */
   send(msg: object): void {
-    this.dealer.send(encode(msg)).catch((err) => this.loseWith(`cannot send to the interchange: ${describeError(err)}`));
+    this.sendRaw(encode(msg));
+  }
+
+  /** Queues an already encoded message. */
+  sendRaw(bytes: Uint8Array): void {
+    this.dealer.send(bytes).catch((err) => this.loseWith(`cannot send to the interchange: ${describeError(err)}`));
   }
 
   async close(): Promise<void> {

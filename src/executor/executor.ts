@@ -11,7 +11,7 @@ import type { ClientUrls } from "../config/roles.ts";
 import type { FxConfig } from "../config/schema.ts";
 import {
   COMMANDS, MSG, RAW_TASK_TYPE, encode,
-  type CommandRequest, type InterchangeToClient, type ManagerInfo, type ShellResult, type TaskBody, type TaskState, type WireTask,
+  type CommandRequest, type InterchangeToClient, type ManagerInfo, type ShellResult, type TaskBody, type TaskState,
 } from "../protocol/index.ts";
 import { describeError } from "../util/errors.ts";
 import { silentLogger, type Logger } from "../util/log.ts";
@@ -21,6 +21,7 @@ import { CommandClient } from "./command-client.ts";
 import { ExecutorError, EXECUTOR_ERROR_CODES, InterchangeLost, RemoteError } from "./errors.ts";
 import { InterchangeProcess } from "./interchange-process.ts";
 import { PendingTasks, type TaskOutcome } from "./pending.ts";
+import { SubmitBatch } from "./submit-batch.ts";
 
 export interface ExecutorInit {
   /** Ask the interchange for per-task status events (pending/dispatched/done/failed). */
@@ -65,8 +66,9 @@ export class HighThroughputExecutor {
   private readonly log: Logger;
   private readonly pending = new PendingTasks();
   private readonly statusListeners = new Set<(e: StatusEvent) => void>();
-  private batch: WireTask[] = [];
-  private batchBytes = 0;
+  /** The submit message being built this turn, and finished ones waiting for the connection. */
+  private batch = new SubmitBatch();
+  private cut: Buffer[] = [];
   private flushScheduled = false;
   private link: ClientLink | null = null;
   private commands: CommandClient | null = null;
@@ -144,7 +146,8 @@ export class HighThroughputExecutor {
     if (this.state === "lost" || this.state === "closed" || this.shuttingDown) return;
     this.state = "lost";
     this.lostError = new InterchangeLost(`interchange lost: ${why}`);
-    this.batch = [];
+    this.batch.clear();
+    this.cut = [];
     const n = this.pending.rejectAll(this.lostError);
     this.log.error("interchange lost", { why, failed_tasks: n });
     void this.link?.close();
@@ -228,13 +231,11 @@ export class HighThroughputExecutor {
       return refuse(new ExecutorError(EXECUTOR_ERROR_CODES.payloadTooLarge, `task payload is ${payload.length} bytes, over max_payload_bytes (${this.maxPayload})`));
     }
     const { id, promise } = this.pending.add(opts.detailed === true);
-    const t: { id: number; task_type: string; payload: Uint8Array; duration?: number; retries?: number } = { id, task_type: opts.container ?? RAW_TASK_TYPE, payload };
-    if (opts.duration !== undefined) t.duration = opts.duration;
-    if (opts.retries !== undefined) t.retries = opts.retries;
-    this.batch.push(t);
-    this.batchBytes += payload.length;
-    if (this.batch.length >= MAX_TASKS_PER_SUBMIT || this.batchBytes >= MAX_BYTES_PER_SUBMIT) this.flush();
-    else if (!this.flushScheduled) {
+    this.batch.add(id, opts.container ?? RAW_TASK_TYPE, payload, opts.duration, opts.retries);
+    if (this.batch.count >= MAX_TASKS_PER_SUBMIT || this.batch.bytes >= MAX_BYTES_PER_SUBMIT) {
+      this.cut.push(this.batch.take()!);
+      this.flush();
+    } else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
@@ -243,11 +244,11 @@ export class HighThroughputExecutor {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.state !== "running" || this.batch.length === 0 || !this.link) return;
-    const tasks = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
-    this.link.send({ type: MSG.submit, tasks });
+    if (this.state !== "running" || !this.link) return;
+    const last = this.batch.take();
+    if (last) this.cut.push(last);
+    for (const msg of this.cut) this.link.sendRaw(msg);
+    this.cut = [];
   }
 
   /** Cancels tasks still queued in the interchange (they reject with E_CANCELLED); running ones finish. */
