@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { ConfigProblem } from "../config/errors.ts";
 import type { ManagerOptions } from "../config/roles.ts";
 import type { CliContext } from "./context.ts";
+import { parseWalltimeFlag } from "../manager/walltime.ts";
 import {
   addConfigOptions, collect, flagOverrides, loadRoleConfig, logOptions, numberFlag, requireUrl, runEntry, splitList,
   type Flags,
@@ -23,6 +24,7 @@ const CONFIG_FLAGS = {
   "result-batch-size": "executor.result_batch_size",
   "result-batch-period-ms": "executor.result_batch_period_ms",
   "max-payload-bytes": "executor.max_payload_bytes",
+  "walltime-drain": "provider.walltime_drain",
 } as const;
 
 export function managerOptions(ctx: CliContext, flags: Flags): ManagerOptions {
@@ -31,6 +33,14 @@ export function managerOptions(ctx: CliContext, flags: Flags): ManagerOptions {
   const resultUrl = requireUrl(flags, "result-url", "resultUrl", problems);
   const cores = numberFlag(flags, "cores", "cores", problems, (n) => (n > 0 ? null : `must be greater than 0, got ${n}`));
   const workerTypes = [...splitList(flags.workerType), ...splitList(flags.workerTypes)];
+  let walltime: number | null = null;
+  if (flags.walltime !== undefined) {
+    walltime = parseWalltimeFlag(String(flags.walltime));
+    if (walltime === null || walltime <= 0) {
+      problems.push({ path: "", source: "flag --walltime", message: `expected seconds or HH:MM:SS greater than 0, got ${JSON.stringify(flags.walltime)}` });
+      walltime = null;
+    }
+  }
   const { config } = loadRoleConfig(ctx, flags, flagOverrides(flags, CONFIG_FLAGS), problems);
   const e = config.executor;
   return {
@@ -57,6 +67,8 @@ export function managerOptions(ctx: CliContext, flags: Flags): ManagerOptions {
     maxPayloadBytes: e.max_payload_bytes,
     containers: config.containers,
     workerDebug: Boolean(flags.debug) || e.worker_debug,
+    walltime,
+    walltimeDrain: config.provider.walltime_drain,
   };
 }
 
@@ -84,6 +96,8 @@ export function registerManager(program: Command, ctx: CliContext): void {
     .option("--container-image <image>", "default image for container worker modes")
     .option("--result-batch-size <n>", "results batched before sending")
     .option("--result-batch-period-ms <ms>", "longest a result waits in a batch")
-    .option("--max-payload-bytes <n>", "largest task or result payload");
+    .option("--max-payload-bytes <n>", "largest task or result payload")
+    .option("--walltime <s|HH:MM:SS>", "how long this manager's block runs, counted from the manager's start (default: unknown)")
+    .option("--walltime-drain <s>", "seconds before the walltime end to stop taking tasks (provider.walltime_drain)");
   addConfigOptions(cmd).action(async (flags: Flags) => runEntry(ctx, ctx.entries.manager, managerOptions(ctx, flags)));
 }

@@ -99,6 +99,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { section: "provider", key: "worker_init", kind: { t: "string" }, doc: "Shell lines run before the manager in each block (module load, …)." },
   { section: "provider", key: "cmd_timeout", kind: positive, doc: "Seconds a scheduler command (sbatch, squeue, …) may take." },
   { section: "provider", key: "max_idletime", kind: seconds, doc: "Seconds a block may sit idle before it is scaled in." },
+  { section: "provider", key: "walltime_drain", kind: { t: "nullable_int", min: 0 }, doc: "Seconds before a block's walltime end when its managers stop taking tasks; unset = a tenth of walltime, 5 s to 2 min.", example: "60" },
   { section: "provider", key: "drain_timeout", kind: seconds, doc: "Seconds scale-in waits for running tasks on a held block before cancelling it." },
   { section: "provider", key: "partition", kind: nstr, doc: "Slurm partition.", example: '"compute"', providers: ["slurm"] },
   { section: "provider", key: "account", kind: nstr, doc: "Account/project charged.", example: '"my-project"', providers: ["slurm", "pbs", "torque", "lsf", "gridengine"] },

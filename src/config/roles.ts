@@ -63,6 +63,12 @@ export interface ManagerOptions extends RoleLogOptions {
   readonly containers: FxConfig["containers"];
   /** Pass `--debug` to workers. */
   readonly workerDebug: boolean;
+  /** Seconds this manager's block runs (`--walltime`, seconds or HH:MM:SS); its end is counted from the
+   *  manager's own start (conservative). null = unknown (started by hand): no walltime drain. */
+  readonly walltime: number | null;
+  /** Seconds before that end when it stops asking for tasks (`--walltime-drain`, provider.walltime_drain);
+   *  null = a tenth of the walltime, 5 s … 2 min. */
+  readonly walltimeDrain: number | null;
 }
 
 /** `fx worker`: one task at a time for its manager (funcX's funcx_worker). */

@@ -95,6 +95,9 @@ export interface ProviderConfig {
   readonly max_idletime: number;
   /** Seconds scale-in waits for running tasks on a held block before cancelling it. */
   readonly drain_timeout: number;
+  /** Seconds before the walltime end when a block's managers stop taking tasks (and the block is held);
+   *  null = a tenth of the walltime, at least 5 s, at most 2 min. */
+  readonly walltime_drain: number | null;
   readonly launcher: LauncherConfig;
   /** Scheduler-specific keys (slurm: partition, account, qos, constraint, exclusive, mem_per_node,
    *  cores_per_node, scheduler_options; pbs: queue, account, select_options; …), validated per type. */
@@ -172,6 +175,7 @@ export const DEFAULTS: FxConfig = {
     cmd_timeout: 30,
     max_idletime: 120,
     drain_timeout: 300,
+    walltime_drain: null,
     launcher: { type: "single_node", overrides: [] },
     partition: null,
     account: null,

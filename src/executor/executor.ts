@@ -24,7 +24,7 @@ import { PendingTasks, type TaskOutcome } from "./pending.ts";
 import { SubmitBatch } from "./submit-batch.ts";
 
 export interface ExecutorInit {
-  /** Ask the interchange for per-task status events (pending/dispatched/done/failed). */
+  /** Ask the interchange for per-task status events (pending/dispatched/running/done/failed). */
   readonly wantStatus?: boolean;
   readonly logger?: Logger;
   /** How long a lost connection may last before outstanding tasks fail (ms). Default: min(heartbeat_threshold, 10 s). */

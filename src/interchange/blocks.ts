@@ -8,6 +8,7 @@
 import type { FxConfig } from "../config/schema.ts";
 import { launchCommand } from "../launchers/index.ts";
 import { localAddresses } from "../providers/address.ts";
+import { parseWalltime } from "../providers/walltime.ts";
 import { createProvider, isTerminal, readTail, type JobStatus, type Provider } from "../providers/index.ts";
 import {
   applyJobStatuses, emptyScalingState, planScaleIn, planScaleOut, planScaling, recordActions, recordBlockObservation,
@@ -54,6 +55,12 @@ export function managerArgv(config: FxConfig, host: Pick<BlockHost, "taskUrl" | 
     "--prefetch", String(e.prefetch),
     "--logdir", config.logging.logdir,
   ];
+  // Walltime-aware managers: the block's walltime (counted from the manager's start), where the provider enforces
+  // one (the local provider ignores walltime, as Parsl's does).
+  if (config.provider.type !== "local") {
+    args.push("--walltime", String(parseWalltime(config.provider.walltime)));
+    if (config.provider.walltime_drain !== null) args.push("--walltime-drain", String(config.provider.walltime_drain));
+  }
   if (e.address.length > 0) args.push("--address", localAddresses(e.address).join(",")); // "ib0" → this host's ib0 address
   if (e.container_image) args.push("--container-image", e.container_image);
   if (e.worker_mode !== "no_container") {

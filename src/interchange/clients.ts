@@ -65,6 +65,19 @@ export class ClientTable {
     this.dirty.add(c);
   }
 
+  private statusClients = 0;
+
+  /** Sets a client's `want_status` (its hello), keeping count of the clients that asked. */
+  setWantStatus(c: ClientEntry, want: boolean): void {
+    if (c.wantStatus !== want) this.statusClients += want ? 1 : -1;
+    c.wantStatus = want;
+  }
+
+  /** Whether some known client asked for the status stream (O(1): checked once per dispatch). */
+  anyWantStatus(): boolean {
+    return this.statusClients > 0;
+  }
+
   addStatus(idx: number, id: number, state: TaskState, managerId: string): void {
     const c = this.byIdx[idx];
     if (!c || !c.wantStatus) return;

@@ -24,7 +24,7 @@ export function outstandingBreakdown(core: InterchangeCore) {
     perManager[m.id] = m.inflight.size;
     inflight += m.inflight.size;
   }
-  return { total: core.queues.size + inflight, queued: core.queues.size, in_flight: inflight, per_type: Object.fromEntries(core.queues.counts()), per_manager: perManager };
+  return { total: core.queues.size + inflight, queued: core.queues.size, in_flight: inflight, per_type: Object.fromEntries(core.pendingByType()), per_manager: perManager };
 }
 
 export async function handleCommand(req: CommandRequest, host: CommandHost): Promise<CommandReply> {

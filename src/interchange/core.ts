@@ -15,6 +15,7 @@ import {
   type ManagerToInterchange,
   type Register,
   type Results,
+  type Started,
   type Submit,
   type WireError,
   type WireResult,
@@ -23,7 +24,7 @@ import {
 import type { Logger } from "../util/log.ts";
 import { admit } from "./admission.ts";
 import { ClientTable } from "./clients.ts";
-import { planDispatch } from "./dispatch.ts";
+import { laneOf, planDispatch, type Lane } from "./dispatch.ts";
 import { ManagerRegistry, checkRegistration, findExpired, type ManagerEntry } from "./registry.ts";
 import { TaskQueues } from "./task-queue.ts";
 import { SlotState, TaskStore } from "./task-store.ts";
@@ -47,6 +48,9 @@ export interface CoreSettings {
   /** executor.worker_mode of the blocks this interchange starts: with "no_container", a container task is
    *  refused unless a connected manager says it runs that type (otherwise it would wait forever). */
   readonly workerMode: string;
+  /** Wall-clock ms since the epoch (Date.now), to place a registration's walltime_end_ms on the core's own
+   *  `now` clock (which may be monotonic); tests pass their own. */
+  readonly epochNow?: () => number;
 }
 
 /** What got dropped or refused, for logs and the `utilization` command. */
@@ -81,6 +85,8 @@ export class InterchangeCore {
   /** Set by a shutdown: new submits are refused with this reason. */
   private closedReason: string | null = null;
   private readonly slotBuf: number[] = [];
+  /** Queue key (see dispatch.ts laneOf) → its task type and duration bound; keys are never forgotten (few). */
+  private readonly lanes = new Map<string, Lane>();
 
   constructor(
     readonly settings: CoreSettings,
@@ -92,7 +98,7 @@ export class InterchangeCore {
 
   onClientHello(routingId: Uint8Array, wantStatus: boolean, protocolVersion: number, fxVersion: string): void {
     const c = this.clients.get(routingId);
-    c.wantStatus = wantStatus;
+    this.clients.setWantStatus(c, wantStatus);
     this.log.info("client connected", { client: c.idx, protocol_version: protocolVersion, fx_version: fxVersion, want_status: wantStatus });
     this.out.toClient(c.routingId, {
       type: MSG.clientWelcome,
@@ -116,7 +122,7 @@ export class InterchangeCore {
       const no = admit(t, rules);
       if (no) refuse(t.id, no.code, no.message);
       else {
-        const typeIdx = this.queues.types.indexOf(t.task_type);
+        const typeIdx = this.queues.types.indexOf(this.laneKey(t.task_type, t.duration));
         const slot = this.store.add({
           client: c.idx,
           clientTaskId: t.id,
@@ -134,6 +140,14 @@ export class InterchangeCore {
       this.counters.refused += r.ids.length;
       this.out.toClient(c.routingId, { type: MSG.refused, ids: r.ids, error: r.error });
     }
+  }
+
+  /** The queue a task goes to: its type, or its type plus its declared duration (walltime-aware dispatch). */
+  private laneKey(taskType: string, duration: number | undefined): string {
+    if (duration === undefined) return taskType;
+    const { key, lane } = laneOf(taskType, duration);
+    if (!this.lanes.has(key)) this.lanes.set(key, lane);
+    return key;
   }
 
   /** A client's connection closed; if it stays away for heartbeat_threshold its queued tasks are dropped. */
@@ -212,6 +226,10 @@ export class InterchangeCore {
     const old = this.managers.get(reg.manager_id);
     if (old) this.loseManager(old, "it registered again (restarted)");
     const m = this.managers.add(reg, now);
+    if (reg.walltime_end_ms !== undefined && reg.walltime_end_ms !== null) {
+      // remaining time as of now (wall clock), on the core's clock: dispatch compares it with its own `now`
+      m.walltimeEndAt = now + (reg.walltime_end_ms - (this.settings.epochNow ?? Date.now)());
+    }
     this.log.info("manager registered", {
       manager: m.id, block: reg.block_id, host: reg.hostname, workers: reg.worker_count, types: reg.worker_types.join(","),
     });
@@ -251,6 +269,18 @@ export class InterchangeCore {
         continue;
       }
       this.deliver(slot, r, m);
+    }
+  }
+
+  /** A manager handed these tasks (of a `want_status` batch) to workers: `running` for clients that asked. */
+  onStarted(managerId: string, msg: Started, now: number): void {
+    const m = this.managers.get(managerId);
+    if (!m) return;
+    m.lastSeen = now;
+    const s = this.store;
+    for (const id of msg.ids) {
+      const slot = m.inflight.get(id);
+      if (slot !== undefined) this.clients.addStatus(s.client[slot]!, s.clientTaskId[slot]!, "running", m.id);
     }
   }
 
@@ -370,6 +400,16 @@ export class InterchangeCore {
     });
   }
 
+  /** Queued tasks per task type (lanes of one type added up). */
+  pendingByType(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [key, n] of this.queues.counts()) {
+      const t = this.lanes.get(key)?.taskType ?? key;
+      out.set(t, (out.get(t) ?? 0) + n);
+    }
+    return out;
+  }
+
   /** Tasks queued or in flight (the drain condition). */
   get outstanding(): number {
     let inflight = 0;
@@ -380,8 +420,8 @@ export class InterchangeCore {
   // ───────────── end of turn ─────────────
 
   /** Dispatch what fits, then send every client its batched results and status. */
-  flush(): void {
-    if (this.queues.size > 0 && this.managers.size > 0) this.dispatch();
+  flush(now: number = Date.now()): void {
+    if (this.queues.size > 0 && this.managers.size > 0) this.dispatch(now);
     this.clients.drain((c, results, status) => {
       for (let i = 0; i < results.length; i += MAX_TASKS_PER_MESSAGE) {
         this.out.toClient(c.routingId, { type: MSG.results, results: results.slice(i, i + MAX_TASKS_PER_MESSAGE) });
@@ -390,20 +430,24 @@ export class InterchangeCore {
     });
   }
 
-  private dispatch(): void {
+  private dispatch(now: number): void {
     const plan = planDispatch({
       managers: this.managers.dispatchView(),
       pending: this.queues.counts(),
+      lanes: this.lanes,
       mode: this.settings.schedulerMode,
       cursor: this.cursor,
+      now,
     });
     this.cursor = plan.cursor;
     const s = this.store;
     const isLive = (slot: number) => s.state[slot] === SlotState.queued;
     const onDead = (slot: number) => s.release(slot);
+    // Start notices cost a message per hand-off: asked for only while some client reads the status stream.
+    const wantStatus = this.clients.anyWantStatus();
     for (const a of plan.assignments) {
       const m = this.managers.get(a.managerId)!;
-      const typeIdx = this.queues.types.find(a.taskType)!;
+      const typeIdx = this.queues.types.find(a.lane)!;
       const slots = this.slotBuf;
       slots.length = 0;
       this.queues.take(typeIdx, a.count, isLive, onDead, slots);
@@ -422,7 +466,8 @@ export class InterchangeCore {
       m.capacity -= slots.length;
       if (m.perType && m.perType[a.taskType] !== undefined) m.perType[a.taskType] = Math.max(0, m.perType[a.taskType]! - slots.length);
       for (let i = 0; i < tasks.length; i += MAX_TASKS_PER_MESSAGE) {
-        this.out.toManager(m.id, { type: MSG.tasks, tasks: tasks.slice(i, i + MAX_TASKS_PER_MESSAGE) });
+        const batch = tasks.slice(i, i + MAX_TASKS_PER_MESSAGE);
+        this.out.toManager(m.id, wantStatus ? { type: MSG.tasks, tasks: batch, want_status: true } : { type: MSG.tasks, tasks: batch });
       }
     }
   }

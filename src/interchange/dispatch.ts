@@ -11,6 +11,12 @@
  * Load spreads: managers are visited least-loaded first (outstanding per worker), ties broken round-robin by
  * `cursor`; each pass gives every manager at most a fair share of what is pending, and passes repeat until
  * nothing more fits.
+ *
+ * Walltime: pending work is counted per *lane*: a task type, or a task type plus a declared duration (see
+ * `laneOf`). A manager that registered a walltime end never gets a task of a lane whose duration exceeds its
+ * remaining time at `now`; tasks without a duration are unaffected. Among the lanes of one type a manager takes
+ * the longest that fit first (long tasks go where they fit, short managers keep the short ones), untimed last.
+ * A task no manager fits stays queued: a later manager (a new block) may fit it.
  */
 import type { SchedulerMode } from "../config/schema.ts";
 
@@ -28,20 +34,50 @@ export interface DispatchManager {
   readonly workerCount: number;
   /** False when held, draining or not registered: gets nothing. */
   readonly active: boolean;
+  /** When its block's walltime ends, on the same clock as `now` (from its registration's walltime_end_ms);
+   *  absent = unknown. */
+  readonly walltimeEndMs?: number;
+}
+
+/** A queue of pending tasks: one task type, with or without a declared duration. */
+export interface Lane {
+  readonly taskType: string;
+  /** Declared duration the lane's tasks may need at most, seconds; NaN = none declared. */
+  readonly seconds: number;
+}
+
+/**
+ * The lane a task with this type and declared duration goes to: its type alone when no duration is declared,
+ * else the type plus the duration rounded UP to two significant digits (at least 1 s), so the lanes stay few
+ * (at most ~90 per decade of seconds) and a lane's bound is never below what its tasks declared.
+ */
+export function laneOf(taskType: string, durationS: number | undefined): { key: string; lane: Lane } {
+  if (durationS === undefined || !Number.isFinite(durationS) || durationS <= 0) return { key: taskType, lane: { taskType, seconds: NaN } };
+  const d = Math.max(1, durationS);
+  const step = 10 ** (Math.floor(Math.log10(d)) - 1);
+  const seconds = Math.ceil(Math.round((d / step) * 1e6) / 1e6) * step;
+  const rounded = Number(seconds.toPrecision(2));
+  return { key: `${taskType}\u0000${rounded}`, lane: { taskType, seconds: rounded } };
 }
 
 export interface DispatchInput {
   readonly managers: readonly DispatchManager[];
-  /** Pending tasks per task type. */
+  /** Pending tasks per lane key (see `lanes`); without `lanes`, per task type. */
   readonly pending: ReadonlyMap<string, number>;
+  /** What each pending key stands for; a key not in it is a task type with no declared duration. */
+  readonly lanes?: ReadonlyMap<string, Lane>;
   readonly mode: SchedulerMode;
   /** Round-robin position; pass back the returned one next time. */
   readonly cursor: number;
+  /** Time the walltime checks are made at (ms, the clock of walltimeEndMs); needed only when a manager has one. */
+  readonly now?: number;
 }
 
 export interface Assignment {
   readonly managerId: string;
   readonly taskType: string;
+  /** The pending key (lane) the tasks come from; equals taskType for tasks without a declared duration. */
+  readonly lane: string;
   readonly count: number;
 }
 
@@ -87,38 +123,78 @@ function budgetOf(m: DispatchManager, mode: SchedulerMode): Budget {
   return { m, cap, idle, unused: mode === "soft" ? Math.max(0, cap - sum) : 0, got: new Map() };
 }
 
-function give(b: Budget, type: string, want: number, pending: Map<string, number>): number {
-  const n = Math.min(want, b.cap, pending.get(type) ?? 0);
-  if (n <= 0) return 0;
-  b.cap -= n;
-  pending.set(type, pending.get(type)! - n);
-  b.got.set(type, (b.got.get(type) ?? 0) + n);
-  return n;
+interface Lanes {
+  /** Lane keys per task type, longest declared duration first, the untimed lane last. */
+  readonly byType: Map<string, string[]>;
+  readonly info: Map<string, Lane>;
+  readonly now: number;
+}
+
+function buildLanes(input: DispatchInput, pending: Map<string, number>): Lanes {
+  const info = new Map<string, Lane>();
+  const byType = new Map<string, string[]>();
+  for (const key of pending.keys()) {
+    const lane = input.lanes?.get(key) ?? { taskType: key, seconds: NaN };
+    info.set(key, lane);
+    let ks = byType.get(lane.taskType);
+    if (!ks) byType.set(lane.taskType, (ks = []));
+    ks.push(key);
+  }
+  const rank = (k: string) => {
+    const sec = info.get(k)!.seconds;
+    return Number.isNaN(sec) ? -1 : sec;
+  };
+  for (const ks of byType.values()) ks.sort((a, b) => rank(b) - rank(a));
+  return { byType, info, now: input.now ?? 0 };
+}
+
+/** Whether a manager may take tasks of this lane at `now`: no declared duration, no known end, or it fits. */
+export function laneFits(m: Pick<DispatchManager, "walltimeEndMs">, lane: Lane, now: number): boolean {
+  if (Number.isNaN(lane.seconds) || m.walltimeEndMs === undefined) return true;
+  return lane.seconds * 1000 <= m.walltimeEndMs - now;
+}
+
+/** Gives up to `want` tasks of one type (its lanes that fit this manager, longest first). */
+function give(b: Budget, type: string, want: number, pending: Map<string, number>, lanes: Lanes): number {
+  const keys = lanes.byType.get(type);
+  if (!keys) return 0;
+  let total = 0;
+  for (const key of keys) {
+    const n = Math.min(want - total, b.cap, pending.get(key) ?? 0);
+    if (n <= 0) continue;
+    if (!laneFits(b.m, lanes.info.get(key)!, lanes.now)) continue;
+    b.cap -= n;
+    pending.set(key, pending.get(key)! - n);
+    b.got.set(key, (b.got.get(key) ?? 0) + n);
+    total += n;
+    if (total >= want || b.cap <= 0) break;
+  }
+  return total;
 }
 
 /** One pass for one manager: at most `share` tasks. */
-function fill(b: Budget, share: number, pending: Map<string, number>, mode: SchedulerMode): number {
+function fill(b: Budget, share: number, pending: Map<string, number>, mode: SchedulerMode, lanes: Lanes): number {
   let left = Math.min(share, b.cap);
   const start = left;
   // first loop: idle workers of a type (or, without per_type, any type it runs)
   if (b.idle) {
     for (const [t, k] of b.idle) {
       if (left <= 0) break;
-      const n = give(b, t, Math.min(k, left), pending);
+      const n = give(b, t, Math.min(k, left), pending, lanes);
       b.idle.set(t, k - n);
       left -= n;
     }
   } else if (mode === "hard") {
-    for (const t of b.m.anyType ? [...pending.keys()] : b.m.workerTypes) {
+    for (const t of b.m.anyType ? [...lanes.byType.keys()] : b.m.workerTypes) {
       if (left <= 0) break;
-      left -= give(b, t, left, pending);
+      left -= give(b, t, left, pending, lanes);
     }
   }
   // second loop (soft): unused slots take any type
   if (mode === "soft") {
-    for (const t of pending.keys()) {
+    for (const t of lanes.byType.keys()) {
       if (left <= 0 || b.unused <= 0) break;
-      const n = give(b, t, Math.min(left, b.unused), pending);
+      const n = give(b, t, Math.min(left, b.unused), pending, lanes);
       b.unused -= n;
       left -= n;
     }
@@ -133,6 +209,7 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
   const interesting = input.managers.filter((m) => m.active && m.capacity >= 1);
   const cursor = input.managers.length > 0 ? (input.cursor + 1) % input.managers.length : 0;
   if (total === 0 || interesting.length === 0) return { assignments: [], dispatched: 0, cursor };
+  const lanes = buildLanes(input, pending);
   const budgets = orderManagers(interesting, input.cursor).map((m) => budgetOf(m, input.mode));
   let dispatched = 0;
   for (;;) {
@@ -140,11 +217,11 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
     if (open.length === 0 || total - dispatched <= 0) break;
     const share = Math.max(1, Math.ceil((total - dispatched) / open.length));
     let progress = 0;
-    for (const b of open) progress += fill(b, share, pending, input.mode);
+    for (const b of open) progress += fill(b, share, pending, input.mode, lanes);
     if (progress === 0) break;
     dispatched += progress;
   }
   const assignments: Assignment[] = [];
-  for (const b of budgets) for (const [taskType, count] of b.got) assignments.push({ managerId: b.m.id, taskType, count });
+  for (const b of budgets) for (const [lane, count] of b.got) assignments.push({ managerId: b.m.id, taskType: lanes.info.get(lane)!.taskType, lane, count });
   return { assignments, dispatched, cursor };
 }

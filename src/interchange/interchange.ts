@@ -12,7 +12,7 @@ import {
   decodeClientToInterchange,
   decodeCommandRequest,
   decodeManagerToInterchange,
-  decodeResults,
+  decodeManagerResults,
   encode,
   type CommandReply,
 } from "../protocol/index.ts";
@@ -208,7 +208,9 @@ export class Interchange {
     const [id, body] = frames;
     if (!id || !body || frames.length !== 2) return this.bad("result", "expected exactly one body frame", id);
     try {
-      this.core.onResults(id.toString(), decodeResults(body), this.clock.now());
+      const msg = decodeManagerResults(body);
+      if (msg.type === MSG.results) this.core.onResults(id.toString(), msg, this.clock.now());
+      else this.core.onStarted(id.toString(), msg, this.clock.now());
     } catch (err) {
       this.bad("result", err, id);
     }
@@ -248,7 +250,7 @@ export class Interchange {
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
-      this.core.flush();
+      this.core.flush(this.clock.now());
     });
   }
 
@@ -269,14 +271,14 @@ export class Interchange {
       if (!drain && this.drainWaiting) {
         this.drainWaiting = false;
         this.core.close(reason, true);
-        this.core.flush();
+        this.core.flush(this.clock.now());
         void this.finish();
       }
       return this.done;
     }
     this.log.info("interchange shutting down", { reason, drain, outstanding: this.core.outstanding });
     this.core.close(reason, !drain);
-    this.core.flush();
+    this.core.flush(this.clock.now());
     if (drain && this.core.outstanding > 0) {
       this.drainWaiting = true;
       this.stopping = this.done;
@@ -288,7 +290,7 @@ export class Interchange {
   private async finish(): Promise<void> {
     if (this.finishing) return;
     this.finishing = true;
-    this.core.flush();
+    this.core.flush(this.clock.now());
     for (const m of this.core.managers.all()) this.toManagers.send(this.managerRoutes.get(m.id) ?? Buffer.from(m.id), encode({ type: MSG.shutdown, reason: "interchange shutting down" }));
     if (this.housekeeping) clearInterval(this.housekeeping);
     if (this.blockTimer) clearInterval(this.blockTimer);

@@ -20,6 +20,8 @@ export interface ManagerEntry {
   readonly inflight: Map<number, number>;
   held: boolean;
   draining: boolean;
+  /** Its block's walltime end on the interchange's clock (from walltime_end_ms at registration); undefined = unknown. */
+  walltimeEndAt: number | undefined;
   /** From its last heartbeat. */
   running: number;
   idleWorkers: number;
@@ -94,6 +96,7 @@ export class ManagerRegistry {
       inflight: new Map(),
       held: false,
       draining: false,
+      walltimeEndAt: undefined,
       running: 0,
       idleWorkers: 0,
     };
@@ -119,6 +122,7 @@ export class ManagerRegistry {
   dispatchView(): DispatchManager[] {
     const out: DispatchManager[] = [];
     for (const e of this.byId.values()) {
+      const end = e.walltimeEndAt;
       out.push({
         id: e.id,
         capacity: e.capacity,
@@ -129,6 +133,7 @@ export class ManagerRegistry {
         outstanding: e.inflight.size,
         workerCount: e.reg.worker_count,
         active: !e.held && !e.draining,
+        ...(end !== undefined ? { walltimeEndMs: end } : {}),
       });
     }
     return out;

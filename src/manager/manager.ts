@@ -21,6 +21,7 @@ import { managerCapacity, shouldRequest } from "./capacity.ts";
 import { scanValueResults } from "./results-scan.ts";
 import { encodeTasks } from "./tasks-encoder.ts";
 import { planWorkers, type WorkerPlan, type WorkerPlanInput } from "./worker-plan.ts";
+import { walltimeDrainDue, type ManagerWalltime } from "./walltime.ts";
 import { WorkerMap } from "./worker-map.ts";
 
 export interface ManagerSettings {
@@ -43,6 +44,8 @@ export interface ManagerSettings {
   readonly singleUse: boolean;
   /** Workers dying before their hello this many times in a row: the manager gives up. */
   readonly maxEarlyDeaths: number;
+  /** The block's walltime end and drain period (its registration carries the end); absent = none known. */
+  readonly walltime?: ManagerWalltime | null;
 }
 
 /** Replaces the container scheduler or the plain plan (see worker-plan.ts). */
@@ -76,6 +79,8 @@ export class ManagerCore {
   private settleScheduled = false;
   private nextWorker = 0;
   private earlyDeaths = 0;
+  /** Ids of received tasks whose hand-off to a worker the interchange wants to hear of (`want_status`). */
+  private readonly startWanted = new Set<number>();
   readonly counters = {
     tasksIn: 0, resultsOut: 0, workersLost: 0, workersStarted: 0, malformed: 0, unexpectedResults: 0,
     /** Messages: task hand-offs to workers, result messages from workers, capacity requests. */
@@ -122,7 +127,7 @@ export class ManagerCore {
     this.hb.lastHeardMs = this.d.clock.now();
     switch (msg.type) {
       case MSG.tasks:
-        return this.onTasks(msg.tasks);
+        return this.onTasks(msg.tasks, msg.want_status === true);
       case MSG.registered:
         return this.onRegistered(msg.interchange_id, msg.heartbeat_period, msg.heartbeat_threshold);
       case MSG.badRegistration:
@@ -148,13 +153,16 @@ export class ManagerCore {
     this.scheduleSettle();
   }
 
-  private onTasks(tasks: readonly WireTask[]): void {
+  private onTasks(tasks: readonly WireTask[], wantStatus: boolean): void {
     this.counters.tasksIn += tasks.length;
     this.advertised -= tasks.length;
     const types = this.s.workerTypes;
     for (const t of tasks) {
       if (types.length > 0 && !types.includes(t.task_type)) this.refuse(t);
-      else this.map.enqueue(t);
+      else {
+        this.map.enqueue(t);
+        if (wantStatus) this.startWanted.add(t.id);
+      }
     }
     this.scheduleSettle();
   }
@@ -244,7 +252,10 @@ export class ManagerCore {
     if (neverReady && !expected && startError !== null) {
       // The image cannot run a worker (deterministic): fail its queued tasks with the runtime's reason instead
       // of retrying; other images keep working. A later task of that image tries once more.
-      for (const t of this.map.drainType(w.type)) this.batch.add({ id: t.id, error: this.fxError(TASK_ERROR_CODES.containerStart, startError) });
+      for (const t of this.map.drainType(w.type)) {
+        this.startWanted.delete(t.id);
+        this.batch.add({ id: t.id, error: this.fxError(TASK_ERROR_CODES.containerStart, startError) });
+      }
       this.scheduleSettle();
       return;
     }
@@ -296,14 +307,19 @@ export class ManagerCore {
   settle(): void {
     if (this.phase === "stopped") return;
     const now = this.d.clock.now();
+    let started: number[] | null = null;
     for (const a of this.map.assign(now)) {
       if (this.s.singleUse) this.map.markStopping(a.worker.id); // single use: one task, then it exits; never hand it more
       this.counters.handoffs++;
       if (!this.d.workers.sendTo(a.worker.id, encodeTasks(a.tasks))) {
         // Not connected (yet/anymore): its exit will put these back.
         this.d.log.debug("worker not connected for dispatch", { worker: a.worker.id });
+      } else if (this.startWanted.size > 0) {
+        for (const t of a.tasks) if (this.startWanted.delete(t.id)) (started ??= []).push(t.id);
       }
     }
+    // One start notice per turn, on the result channel ahead of these tasks' results (same DEALER, in order).
+    if (started !== null) this.d.interchange.sendResult(encode({ type: MSG.started, ids: started }));
     if (this.map.queued > 0) this.applyPlan(now);
     // Results leave at the end of the turn that brought them: everything that arrived in one turn goes as one
     // batch, and a lone result never waits for the period (result_batch_period_ms stays the upper bound).
@@ -370,6 +386,11 @@ export class ManagerCore {
       );
     }
     if (this.map.queued === 0) this.applyPlan(now);
+    if (this.phase === "running" && walltimeDrainDue(this.s.walltime ?? null, now)) {
+      const w = this.s.walltime!;
+      this.d.log.info("walltime drain: no more tasks, finishing what is held", { ends_in_s: Math.max(0, Math.round((w.endMs - now) / 1000)), held: this.map.held });
+      this.drain();
+    }
   }
 
   /** Stop asking for tasks; exit once everything held has been answered. */
@@ -389,6 +410,7 @@ export class ManagerCore {
     // it wait for our heartbeats to expire.
     if (opts.failHeld === true) this.failHeld(reason);
     this.batch.close();
+    this.startWanted.clear();
     for (const w of this.map.workers.values()) {
       w.state = "stopping";
       this.d.workers.sendTo(w.id, encode({ type: MSG.shutdown, reason }));

@@ -22,6 +22,7 @@ import { ExitGate } from "./exit-gate.ts";
 import { chooseWorkerEndpoint } from "./worker-endpoint.ts";
 import { ManagerCore, type ManagerSettings } from "./manager.ts";
 import { buildRegistration, detectHost, makeManagerId, workerCount } from "./registration.ts";
+import { managerWalltime } from "./walltime.ts";
 import { ProcessLauncher } from "./worker-launcher.ts";
 import { resolveInterchangeUrls } from "./urls.ts";
 
@@ -40,6 +41,9 @@ export async function runManager(opts: ManagerOptions): Promise<number> {
 }
 
 async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
+  // The end on our monotonic clock (drain decisions) and, for the registration, in ms since the epoch.
+  const walltime = managerWalltime(systemClock.now(), opts.walltime, opts.walltimeDrain);
+  const walltimeEndMs = opts.walltime !== null ? Date.now() + opts.walltime * 1000 : undefined;
   const host = detectHost();
   const cores = opts.cores ?? host.cores;
   const count = workerCount(cores, opts.coresPerWorker, opts.maxWorkers);
@@ -81,7 +85,7 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
   const settings: ManagerSettings = {
     managerId,
     hostname: host.hostname,
-    registration: buildRegistration({ opts, host: { ...host, cores }, managerId, blockId: opts.blockId ?? "", workerCount: count, workerTypes }),
+    registration: buildRegistration({ opts, host: { ...host, cores }, managerId, blockId: opts.blockId ?? "", workerCount: count, workerTypes, ...(walltimeEndMs !== undefined ? { walltimeEndMs } : {}) }),
     workerCount: count,
     workerTypes: opts.workerMode === "no_container" ? workerTypes : [],
     initialType: workerTypes[0]!,
@@ -94,6 +98,7 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
     resultBatchSize: opts.resultBatchSize,
     resultBatchPeriodMs: opts.resultBatchPeriodMs,
     maxEarlyDeaths: 5,
+    walltime,
   };
   const core: ManagerCore = new ManagerCore(settings, {
     interchange: { sendTask: (m) => taskOut.send(m), sendResult: (m) => resultOut.send(m) },
@@ -116,7 +121,7 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
   workerSock.onMessage = (frames) => core.onWorkerMessage(frames[0]!.toString("latin1"), frames[frames.length - 1]!);
   taskSock.connect(taskUrl);
   resultSock.connect(resultUrl);
-  log.info("manager starting", { manager: managerId, task_url: taskUrl, result_url: resultUrl, workers: count, mode: opts.workerMode, block: opts.blockId ?? "" });
+  log.info("manager starting", { manager: managerId, task_url: taskUrl, result_url: resultUrl, workers: count, mode: opts.workerMode, block: opts.blockId ?? "", walltime_end: walltimeEndMs !== undefined ? new Date(walltimeEndMs).toISOString() : "" });
   core.start();
 
   const tick = setInterval(() => core.tick(), Math.min(1000, Math.max(10, opts.pollPeriodMs)));

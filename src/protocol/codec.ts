@@ -17,6 +17,7 @@ import {
   type InterchangeToClient,
   type InterchangeToManager,
   type ManagerToInterchange,
+  type ManagerResults,
   type ManagerToWorker,
   type Results,
   type WireError,
@@ -252,6 +253,7 @@ export function decodeInterchangeToManager(buf: Uint8Array): InterchangeToManage
       break;
     case MSG.tasks:
       checkTasks(o, "tasks");
+      if (o.want_status !== undefined && o.want_status !== null) bool(o, "want_status", "tasks");
       break;
     case MSG.heartbeat:
       break;
@@ -271,6 +273,16 @@ export function decodeResults(buf: Uint8Array): Results {
   if (o.type !== MSG.results) unknownType("result-channel", o.type);
   checkResults(o, "results");
   return o as unknown as Results;
+}
+
+/** Everything a manager sends on the result channel: `results`, or `started` notices (status stream). */
+export function decodeManagerResults(buf: Uint8Array): ManagerResults {
+  const o = decodeMap(buf, "result-channel");
+  if (o.type === MSG.results) checkResults(o, "results");
+  else if (o.type === MSG.started) {
+    for (const id of arr(o, "ids", "started")) if (typeof id !== "number" || !Number.isInteger(id) || id < 0) fail("started.ids must hold non-negative integers");
+  } else unknownType("result-channel", o.type);
+  return o as unknown as ManagerResults;
 }
 
 export function decodeWorkerToManager(buf: Uint8Array): WorkerToManager {

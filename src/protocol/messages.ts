@@ -35,6 +35,8 @@ export const MSG = {
   heartbeat: "heartbeat",
   tasks: "tasks",
   drain: "drain",
+  // result channel (manager → interchange), besides results
+  started: "started",
   shutdown: "shutdown",
   // worker channel (worker ↔ manager)
   workerHello: "worker_hello",
@@ -243,6 +245,10 @@ export interface BadRegistration {
 export interface Tasks {
   readonly type: typeof MSG.tasks;
   readonly tasks: readonly WireTask[];
+  /** Task channel only (optional, absent = false): the interchange wants a `started` notice for these tasks
+   *  when the manager hands them to workers (some connected client asked for the status stream). Managers never
+   *  send it to workers. */
+  readonly want_status?: boolean;
 }
 export interface InterchangeHeartbeat {
   readonly type: typeof MSG.heartbeat;
@@ -260,7 +266,13 @@ export type InterchangeToManager = Registered | BadRegistration | Tasks | Interc
 
 // ───────────────────────────── result channel (manager → interchange) ─────────────────────────────
 
-export type ManagerResults = Results;
+/** Tasks of a `tasks` batch marked `want_status` that the manager just handed to workers (→ `running`). */
+export interface Started {
+  readonly type: typeof MSG.started;
+  /** Interchange task ids, batched: at most one message per manager event-loop turn. */
+  readonly ids: readonly number[];
+}
+export type ManagerResults = Results | Started;
 
 // ───────────────────────────── worker channel (worker ↔ manager) ─────────────────────────────
 

@@ -60,7 +60,7 @@ export function scalingConfigFrom(inputs: ScalingConfigInputs, overrides: Partia
     maxIdletimeMs: provider.max_idletime * 1000,
     drainTimeoutMs: provider.drain_timeout * 1000,
     registrationTimeoutMs: 300_000,
-    walltimeDrainMs: defaultWalltimeDrainMs(walltime),
+    walltimeDrainMs: provider.walltime_drain !== null ? provider.walltime_drain * 1000 : defaultWalltimeDrainMs(walltime),
     failureBackoffMs: 5_000,
     failureBackoffMaxMs: 300_000,
     ...overrides,

@@ -5,7 +5,7 @@
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
-import { RemoteError, type HighThroughputExecutor, type StatusEvent } from "../../src/index.ts";
+import { HighThroughputExecutor, RemoteError, type StatusEvent } from "../../src/index.ts";
 import { ensureBuilt, executorFor, killMarked, processesMarked, tempDir, waitFor } from "../helpers/pipeline.ts";
 
 let dir = "";
@@ -57,19 +57,32 @@ describe("executor ↔ dist/fx pipeline", () => {
     expect(await ex.submit((s: string) => s.length, "small")).toBe(5); // the executor still works
   }, 120_000);
 
-  test("status events report pending → dispatched → done for a task, with its manager", async () => {
+  test("status events report pending → dispatched → running → done for a task, with its manager; a client without the stream gets none", async () => {
     dir = tempDir("pipe-status");
     ex = executorFor(dir, {}, { wantStatus: true });
     const seen: StatusEvent[] = [];
     ex.onStatus((e) => seen.push(e));
     await ex.start();
-    const p = ex.submit(() => 7);
-    expect(await p).toBe(7);
-    await waitFor(() => seen.some((e) => e.taskId === p.taskId && e.state === "done"), 10_000);
-    const states = seen.filter((e) => e.taskId === p.taskId).map((e) => e.state);
-    expect(states).toEqual(["pending", "dispatched", "done"]);
-    const mgr = seen.find((e) => e.state === "dispatched")!.managerId;
-    expect((await ex.connectedManagers()).map((m) => m.manager_id)).toContain(mgr);
+    // a second client on the same endpoint, without the status stream
+    const quiet = new HighThroughputExecutor({});
+    const quietSeen: StatusEvent[] = [];
+    quiet.onStatus((e) => quietSeen.push(e));
+    try {
+      await quiet.connect(ex.urls!);
+      const q = quiet.submitShell("sleep 0.3; echo quiet");
+      const p = ex.submit(() => 7);
+      expect(await p).toBe(7);
+      expect((await q).stdout).toBe("quiet\n");
+      await waitFor(() => seen.some((e) => e.taskId === p.taskId && e.state === "done"), 10_000);
+      const states = seen.filter((e) => e.taskId === p.taskId).map((e) => e.state);
+      expect(states).toEqual(["pending", "dispatched", "running", "done"]);
+      const mgr = seen.find((e) => e.state === "dispatched")!.managerId;
+      expect(seen.find((e) => e.state === "running")!.managerId).toBe(mgr);
+      expect((await ex.connectedManagers()).map((m) => m.manager_id)).toContain(mgr);
+      expect(quietSeen).toEqual([]);
+    } finally {
+      await quiet.shutdown().catch(() => {});
+    }
   }, 120_000);
 
   test("100,000 no-op tasks: every result correct", async () => {

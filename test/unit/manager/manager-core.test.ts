@@ -1,6 +1,6 @@
 /** ManagerCore through fake ports and a ManualClock: the decisions, without processes or sockets. */
 import { describe, expect, test } from "bun:test";
-import { decodeManagerToInterchange, decodeManagerToWorker, decodeResults, encode } from "../../../src/protocol/codec.ts";
+import { decodeManagerResults, decodeManagerToInterchange, decodeManagerToWorker, decodeResults, encode } from "../../../src/protocol/codec.ts";
 import { MSG, type Register, type WireTask } from "../../../src/protocol/messages.ts";
 import { ManualClock } from "../../../src/util/clock.ts";
 import { silentLogger } from "../../../src/util/log.ts";
@@ -8,6 +8,7 @@ import { ManagerCore, type ManagerSettings } from "../../../src/manager/manager.
 import { buildRegistration, workerCount } from "../../../src/manager/registration.ts";
 import type { ManagerOptions } from "../../../src/config/roles.ts";
 import { encodeResults } from "../../../src/worker/results-encoder.ts";
+import { managerWalltime, parseWalltimeFlag, walltimeDrainDue } from "../../../src/manager/walltime.ts";
 
 const registration: Register = buildRegistration({
   opts: { workerMode: "no_container", schedulerMode: "hard", prefetch: 0 } as ManagerOptions,
@@ -26,6 +27,7 @@ function setup(over: Partial<ManagerSettings> = {}) {
   const started: { id: string; type: string }[] = [];
   const connected = new Set<string>();
   const exits: { code: number; reason: string }[] = [];
+  const startNotices: number[][] = [];
   const settings: ManagerSettings = {
     managerId: "m1", hostname: "h", registration, workerCount: 2, workerTypes: ["RAW"], initialType: "RAW", singleUse: false,
     prefetch: 0, heartbeatPeriodS: 1, heartbeatThresholdS: 5, workerMaxIdleS: 60, minWorkers: 1,
@@ -34,7 +36,11 @@ function setup(over: Partial<ManagerSettings> = {}) {
   const core = new ManagerCore(settings, {
     interchange: {
       sendTask: (m) => toIx.push(decodeManagerToInterchange(m)),
-      sendResult: (m) => results.push(...decodeResults(m).results),
+      sendResult: (m) => {
+        const d = decodeManagerResults(m);
+        if (d.type === MSG.results) results.push(...d.results);
+        else startNotices.push([...d.ids]);
+      },
     },
     workers: {
       sendTo: (id, m) => {
@@ -64,7 +70,7 @@ function setup(over: Partial<ManagerSettings> = {}) {
   const registered = () => fromIx({ type: MSG.registered, interchange_id: "ix", heartbeat_period: 1, heartbeat_threshold: 5 });
   const task = (id: number, type = "RAW"): WireTask => ({ id, task_type: type, payload: encode({ kind: "fn", source: "() => 1", hash: "a", args: [] }) });
   const requests = () => toIx.filter((m) => m.type === MSG.request).map((m) => (m as { capacity: number }).capacity);
-  return { core, clock, toIx, results, toWorker, started, exits, fromIx, hello, registered, task, requests };
+  return { core, clock, toIx, results, toWorker, started, exits, fromIx, hello, registered, task, requests, startNotices };
 }
 
 describe("ManagerCore", () => {
@@ -238,5 +244,107 @@ describe("registration", () => {
     expect(workerCount(8, 2, Infinity)).toBe(4);
     expect(workerCount(8, 0.5, 10)).toBe(10);
     expect(workerCount(1, 4, Infinity)).toBe(1);
+  });
+});
+
+describe("ManagerCore walltime drain (injected clock)", () => {
+  test("before the drain period it asks for work; within it, capacity 0 once, it finishes what it holds, then exits 0", () => {
+    // clock starts at 1000: the block ends at 1000 + 60 s, drain period 10 s
+    const t = setup({ walltime: managerWalltime(1000, 60, 10) });
+    t.core.start();
+    t.registered();
+    const [w0, w1] = t.started.map((s) => s.id);
+    t.hello(w0!);
+    t.hello(w1!);
+    t.core.settle();
+    expect(t.requests()).toEqual([2]);
+    t.fromIx({ type: MSG.tasks, tasks: [t.task(1)] });
+    t.core.settle();
+    t.clock.advance(49_000); // 11 s left: not yet
+    t.fromIx({ type: MSG.heartbeat }); // the interchange is alive
+    t.core.tick();
+    expect(t.core.state).toBe("running");
+    t.clock.advance(1_000); // 10 s left: the drain period begins
+    t.fromIx({ type: MSG.heartbeat });
+    t.core.tick();
+    expect(t.core.state).toBe("draining");
+    expect(t.requests().at(-1)).toBe(0);
+    const n = t.requests().length;
+    t.core.tick();
+    t.core.settle();
+    expect(t.requests().length).toBe(n); // no more requests while draining
+    expect(t.exits).toEqual([]); // task 1 is still running
+    const holder = t.toWorker.find((x) => x.msg.type === MSG.tasks)!.id;
+    t.core.onWorkerMessage(holder, encode({ type: MSG.results, results: [{ id: 1, value: encode(1) }] }));
+    t.core.settle();
+    expect(t.results.map((r) => r.id)).toEqual([1]);
+    expect(t.exits).toEqual([{ code: 0, reason: "drained" }]);
+  });
+
+  test("without a walltime (started by hand) it never drains on its own", () => {
+    const t = setup({ walltime: managerWalltime(1000, null, null) });
+    t.core.start();
+    t.registered();
+    t.core.settle();
+    t.clock.advance(30 * 86_400_000);
+    t.fromIx({ type: MSG.heartbeat });
+    t.core.tick();
+    expect(t.core.state).toBe("running");
+  });
+
+  test("walltime helpers: end counted from the start; default drain a tenth (5 s … 2 min); --walltime parsing", () => {
+    expect(managerWalltime(5000, 3600, null)).toEqual({ endMs: 5000 + 3_600_000, drainMs: 120_000 });
+    expect(managerWalltime(0, 20, null)!.drainMs).toBe(5000);
+    expect(managerWalltime(0, 600, null)!.drainMs).toBe(60_000);
+    expect(managerWalltime(0, 600, 0)!.drainMs).toBe(0);
+    expect(walltimeDrainDue(null, 1e15)).toBe(false);
+    expect(walltimeDrainDue({ endMs: 100_000, drainMs: 10_000 }, 89_999)).toBe(false);
+    expect(walltimeDrainDue({ endMs: 100_000, drainMs: 10_000 }, 90_000)).toBe(true);
+    expect(parseWalltimeFlag("90")).toBe(90);
+    expect(parseWalltimeFlag("1.5")).toBe(1.5);
+    expect(parseWalltimeFlag("01:30:00")).toBe(5400);
+    expect(parseWalltimeFlag("48:00:00")).toBe(172_800);
+    expect(parseWalltimeFlag("02:30")).toBe(150);
+    for (const bad of ["", "abc", "1:2:3:4", "00:61:00", "00:00:75", "-5"]) expect(parseWalltimeFlag(bad)).toBeNull();
+  });
+});
+
+describe("ManagerCore start notices (running status)", () => {
+  test("tasks of a want_status batch: one started notice per turn with the ids handed to workers", () => {
+    const t = setup();
+    t.core.start();
+    t.registered();
+    const [w0, w1] = t.started.map((s) => s.id);
+    t.hello(w0!);
+    t.hello(w1!);
+    t.fromIx({ type: MSG.tasks, tasks: [t.task(1), t.task(2), t.task(3)], want_status: true });
+    t.core.settle();
+    expect(t.startNotices).toEqual([[1, 2]]); // two workers, depth 1: task 3 waits
+    t.core.onWorkerMessage(w0!, encode({ type: MSG.results, results: [{ id: 1, value: encode(1) }] }));
+    t.core.settle();
+    expect(t.startNotices).toEqual([[1, 2], [3]]);
+  });
+
+  test("a batch without want_status costs nothing: no notice", () => {
+    const t = setup();
+    t.core.start();
+    t.registered();
+    for (const s of t.started) t.hello(s.id);
+    t.fromIx({ type: MSG.tasks, tasks: [t.task(1), t.task(2)] });
+    t.core.settle();
+    expect(t.toWorker.length).toBe(2);
+    expect(t.startNotices).toEqual([]);
+  });
+
+  test("a task handed to a worker that is not connected yet is announced when it really goes", () => {
+    const t = setup({ workerCount: 1 });
+    t.core.start();
+    t.registered();
+    t.fromIx({ type: MSG.tasks, tasks: [t.task(4)], want_status: true });
+    t.core.settle();
+    expect(t.startNotices).toEqual([]);
+    t.hello(t.started[0]!.id);
+    t.core.settle();
+    expect(t.startNotices).toEqual([[4]]);
   });
 });

@@ -4,6 +4,7 @@ import {
   ProtocolError,
   decodeClientToInterchange,
   decodeInterchangeToManager,
+  decodeManagerResults,
   decodeManagerToInterchange,
   decodeResults,
   decodeTaskBody,
@@ -84,5 +85,29 @@ describe("protocol codec", () => {
       () => decodeClientToInterchange(encode({ type: MSG.submit, tasks: [{ id: 1, task_type: "RAW", payload, retries: -1 }] })),
       "submit.tasks[0].retries",
     );
+  });
+});
+
+describe("status stream messages (want_status, started)", () => {
+  test("a tasks message may carry want_status (boolean); anything else there is refused", () => {
+    const t = { id: 1, task_type: "RAW", payload: new Uint8Array([0xc0]) };
+    const m = decodeInterchangeToManager(encode({ type: MSG.tasks, tasks: [t], want_status: true }));
+    expect(m.type === MSG.tasks && m.want_status).toBe(true);
+    const plain = decodeInterchangeToManager(encode({ type: MSG.tasks, tasks: [t] }));
+    expect(plain.type === MSG.tasks && plain.want_status).toBeUndefined();
+    expectProtoError(() => decodeInterchangeToManager(encode({ type: MSG.tasks, tasks: [t], want_status: "yes" })), "tasks.want_status must be a boolean");
+  });
+
+  test("the result channel carries results and started notices; ids must be non-negative integers", () => {
+    const s = decodeManagerResults(encode({ type: MSG.started, ids: [1, 2, 3] }));
+    expect(s).toEqual({ type: MSG.started, ids: [1, 2, 3] });
+    const r = decodeManagerResults(encode({ type: MSG.results, results: [{ id: 4, value: new Uint8Array([1]) }] }));
+    expect(r.type).toBe(MSG.results);
+    expectProtoError(() => decodeManagerResults(encode({ type: MSG.started, ids: [1, -2] })), "started.ids");
+    expectProtoError(() => decodeManagerResults(encode({ type: MSG.started, ids: "1" })), "started.ids must be an array");
+    expectProtoError(() => decodeManagerResults(encode({ type: MSG.started })), "started.ids must be an array");
+    expectProtoError(() => decodeManagerResults(encode({ type: "begun", ids: [] })), "unknown type");
+    // the worker channel's decoder still takes results only
+    expectProtoError(() => decodeResults(encode({ type: MSG.started, ids: [1] })), "unknown type");
   });
 });

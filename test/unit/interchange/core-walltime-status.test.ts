@@ -1,0 +1,121 @@
+/** InterchangeCore: walltime-aware dispatch from registrations, and the `running` status from start notices. */
+import { describe, expect, test } from "bun:test";
+import { InterchangeCore, type Outbox } from "../../../src/interchange/core.ts";
+import { MSG, PROTOCOL_VERSION, encode, type InterchangeToClient, type InterchangeToManager, type Register, type Tasks } from "../../../src/protocol/index.ts";
+import { silentLogger } from "../../../src/util/log.ts";
+
+class Recorder implements Outbox {
+  client: { to: string; msg: InterchangeToClient }[] = [];
+  manager: { to: string; msg: InterchangeToManager }[] = [];
+  toClient(r: Uint8Array, msg: InterchangeToClient) { this.client.push({ to: new TextDecoder().decode(r), msg }); }
+  toManager(id: string, msg: InterchangeToManager) { this.manager.push({ to: id, msg }); }
+  batchesFor(manager: string): Tasks[] {
+    return this.manager.filter((m) => m.to === manager && m.msg.type === MSG.tasks).map((m) => m.msg as Tasks);
+  }
+  tasksFor(manager: string) {
+    return this.batchesFor(manager).flatMap((b) => b.tasks);
+  }
+  statusFor(client: string) {
+    return this.client.filter((c) => c.to === client && c.msg.type === MSG.status).flatMap((c) => (c.msg as unknown as { updates: [number, string, string][] }).updates);
+  }
+}
+const enc = new TextEncoder();
+function reg(id: string, over: Partial<Register> = {}): Register {
+  return {
+    type: MSG.register, protocol_version: PROTOCOL_VERSION, fx_version: "0.1.0", manager_id: id, block_id: "0", hostname: "h",
+    os: "linux", pid: 1, cores: 2, memory_bytes: 1e9, worker_count: 2, worker_types: ["RAW"], worker_mode: "no_container",
+    scheduler_mode: "hard", prefetch: 0, ...over,
+  };
+}
+function setup() {
+  const out = new Recorder();
+  const core = new InterchangeCore({
+    interchangeId: "ix", heartbeatPeriodS: 1, heartbeatThresholdS: 3, schedulerMode: "hard", maxPayloadBytes: 100, retries: 0, allowedImages: [], workerMode: "no_container",
+    epochNow: () => EPOCH,
+  }, out, silentLogger);
+  return { out, core };
+}
+const task = (id: number, duration?: number) => ({ id, task_type: "RAW", payload: encode(id), ...(duration !== undefined ? { duration } : {}) });
+/** The core's clock (monotonic, like performance.now) and the wall clock at the same instant. */
+const T0 = 50_000;
+const EPOCH = 1_700_000_000_000;
+
+describe("InterchangeCore walltime-aware dispatch", () => {
+  test("a task declared longer than a manager's remaining walltime goes only to a manager it fits; untimed tasks go anywhere", () => {
+    const { out, core } = setup();
+    core.onManagerMessage("short", reg("short", { walltime_end_ms: EPOCH + 60_000 }), T0);
+    core.onManagerMessage("long", reg("long", { walltime_end_ms: EPOCH + 3_600_000 }), T0);
+    core.onManagerMessage("short", { type: MSG.request, capacity: 10 }, T0);
+    core.onManagerMessage("long", { type: MSG.request, capacity: 10 }, T0);
+    core.onSubmit(enc.encode("A"), { type: MSG.submit, tasks: [task(1, 600), task(2, 600), task(3, 30), task(4), task(5)] });
+    core.flush(T0);
+    const toShort = out.tasksFor("short");
+    const toLong = out.tasksFor("long");
+    expect(toShort.length + toLong.length).toBe(5);
+    expect(toShort.some((t) => t.duration === 600)).toBe(false);
+    expect(toLong.filter((t) => t.duration === 600).length).toBe(2);
+    // the declared duration travels to the manager as it was given
+    expect(toLong.find((t) => t.duration === 600)).toBeDefined();
+  });
+
+  test("a task no connected manager could fit stays queued, and goes to a manager that registers later with time for it", () => {
+    const { out, core } = setup();
+    core.onManagerMessage("short", reg("short", { walltime_end_ms: EPOCH + 60_000 }), T0);
+    core.onManagerMessage("short", { type: MSG.request, capacity: 10 }, T0);
+    core.onSubmit(enc.encode("A"), { type: MSG.submit, tasks: [task(1, 7200), task(2)] });
+    core.flush(T0);
+    expect(out.tasksFor("short").map((t) => t.duration)).toEqual([undefined]);
+    expect(core.queues.size).toBe(1);
+    expect(core.pendingByType()).toEqual(new Map([["RAW", 1]]));
+    core.flush(T0 + 1000); // nothing changes: still no manager fits it
+    expect(core.queues.size).toBe(1);
+    core.onManagerMessage("new", reg("new", { walltime_end_ms: EPOCH + 86_400_000 }), T0 + 2000);
+    core.onManagerMessage("new", { type: MSG.request, capacity: 1 }, T0 + 2000);
+    core.flush(T0 + 2000);
+    expect(out.tasksFor("new").map((t) => t.duration)).toEqual([7200]);
+    expect(core.queues.size).toBe(0);
+  });
+
+  test("a manager without walltime_end_ms (started by hand) takes any declared duration", () => {
+    const { out, core } = setup();
+    core.onManagerMessage("hand", reg("hand"), T0);
+    core.onManagerMessage("hand", { type: MSG.request, capacity: 2 }, T0);
+    core.onSubmit(enc.encode("A"), { type: MSG.submit, tasks: [task(1, 1e7)] });
+    core.flush(T0);
+    expect(out.tasksFor("hand").length).toBe(1);
+  });
+});
+
+describe("InterchangeCore running status", () => {
+  test("with a status client, batches are marked want_status, and a started notice becomes `running` between dispatched and done", () => {
+    const { out, core } = setup();
+    core.onManagerMessage("m", reg("m"), T0);
+    core.onManagerMessage("m", { type: MSG.request, capacity: 10 }, T0);
+    core.onClientHello(enc.encode("S"), true, PROTOCOL_VERSION, "t");
+    core.onSubmit(enc.encode("S"), { type: MSG.submit, tasks: [task(7)] });
+    core.flush(T0);
+    const [batch] = out.batchesFor("m");
+    expect(batch!.want_status).toBe(true);
+    const wid = batch!.tasks[0]!.id;
+    core.onStarted("m", { type: MSG.started, ids: [wid, 999_999] }, T0 + 1); // an unknown id is ignored
+    core.flush(T0 + 1);
+    core.onResults("m", { type: MSG.results, results: [{ id: wid, value: encode(1) }] }, T0 + 2);
+    core.flush(T0 + 2);
+    expect(out.statusFor("S")).toEqual([[7, "pending", ""], [7, "dispatched", "m"], [7, "running", "m"], [7, "done", "m"]]);
+  });
+
+  test("without a status client, batches carry no want_status and a client gets no status messages", () => {
+    const { out, core } = setup();
+    core.onManagerMessage("m", reg("m"), T0);
+    core.onManagerMessage("m", { type: MSG.request, capacity: 10 }, T0);
+    core.onClientHello(enc.encode("Q"), false, PROTOCOL_VERSION, "t");
+    core.onSubmit(enc.encode("Q"), { type: MSG.submit, tasks: [task(1)] });
+    core.flush(T0);
+    const [batch] = out.batchesFor("m");
+    expect("want_status" in batch!).toBe(false);
+    core.onStarted("m", { type: MSG.started, ids: [batch!.tasks[0]!.id] }, T0 + 1);
+    core.onResults("m", { type: MSG.results, results: [{ id: batch!.tasks[0]!.id, value: encode(1) }] }, T0 + 2);
+    core.flush(T0 + 2);
+    expect(out.client.filter((c) => c.msg.type === MSG.status)).toEqual([]);
+  });
+});
