@@ -69,6 +69,8 @@ export interface CoreCounters {
 }
 
 const MAX_TASKS_PER_MESSAGE = 4096;
+/** Queues (task types × declared-duration lanes) the task store can index (a Uint16 per task). */
+const MAX_QUEUES = 65_535;
 
 export class InterchangeCore {
   readonly store = new TaskStore(4096);
@@ -120,9 +122,12 @@ export class InterchangeCore {
     const rules = { ...this.settings, closedReason: this.closedReason, canServe: (type: string) => this.managers.canServe(type) };
     for (const t of msg.tasks) {
       const no = admit(t, rules);
+      const key = no ? "" : this.laneKey(t.task_type, t.duration);
       if (no) refuse(t.id, no.code, no.message);
-      else {
-        const typeIdx = this.queues.types.indexOf(this.laneKey(t.task_type, t.duration));
+      else if (!this.queues.types.has(key) && this.queues.types.names.length >= MAX_QUEUES) {
+        refuse(t.id, TASK_ERROR_CODES.badTask, `too many distinct task types and declared durations (${MAX_QUEUES} queues); use fewer`);
+      } else {
+        const typeIdx = this.queues.types.indexOf(key);
         const slot = this.store.add({
           client: c.idx,
           clientTaskId: t.id,

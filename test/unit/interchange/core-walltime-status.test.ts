@@ -86,6 +86,22 @@ describe("InterchangeCore walltime-aware dispatch", () => {
   });
 });
 
+describe("InterchangeCore queue limit", () => {
+  test("past 65,535 distinct queues (types × duration lanes) a new one is refused with BadTask, known ones still queue", () => {
+    const { out, core } = setup();
+    core.onManagerMessage("any", reg("any", { worker_mode: "docker_reuse" }), T0); // serves every type
+    const n = 65_535;
+    const tasks = Array.from({ length: n + 1 }, (_, i) => ({ id: i, task_type: `t${i}`, payload: encode(0) }));
+    core.onSubmit(enc.encode("A"), { type: MSG.submit, tasks });
+    core.onSubmit(enc.encode("A"), { type: MSG.submit, tasks: [{ id: n + 1, task_type: "t7", payload: encode(0), duration: 5 }, { id: n + 2, task_type: "t7", payload: encode(0) }] });
+    const refused = out.client.filter((c) => c.msg.type === MSG.refused).map((c) => c.msg as unknown as { ids: number[]; error: { code: string; message: string } });
+    expect(refused.flatMap((r) => r.ids)).toEqual([n, n + 1]);
+    expect(refused[0]!.error.code).toBe("E_BAD_TASK");
+    expect(refused[0]!.error.message).toContain("too many distinct task types");
+    expect(core.queues.size).toBe(n + 1);
+  });
+});
+
 describe("InterchangeCore running status", () => {
   test("with a status client, batches are marked want_status, and a started notice becomes `running` between dispatched and done", () => {
     const { out, core } = setup();
