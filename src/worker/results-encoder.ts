@@ -5,11 +5,11 @@
  */
 import { encode } from "../protocol/codec.ts";
 import { MSG, type WireResult } from "../protocol/messages.ts";
+import { binHeaderSize, str, writeArrayHeader, writeBinHeader, writeBytes, writeUint } from "../protocol/msgpack-write.ts";
 
-const te = new TextEncoder();
-const HEAD = Uint8Array.from([0x82, 0xa4, ...te.encode("type"), 0xa7, ...te.encode("results"), 0xa7, ...te.encode("results")]);
-const K_ID = Uint8Array.from([0xa2, ...te.encode("id")]);
-const K_VALUE = Uint8Array.from([0xa5, ...te.encode("value")]);
+const HEAD = Uint8Array.of(0x82, ...str("type"), ...str("results"), ...str("results"));
+const K_ID = str("id");
+const K_VALUE = str("value");
 const ENTRY_FIXED = 1 + K_ID.length + K_VALUE.length;
 
 export function encodeResults(results: readonly WireResult[]): Buffer {
@@ -19,49 +19,19 @@ export function encodeResults(results: readonly WireResult[]): Buffer {
       return encode({ type: MSG.results, results });
     }
     const p = r.value.byteLength;
-    size += ENTRY_FIXED + 9 + (p < 256 ? 2 : p < 65536 ? 3 : 5) + p;
+    size += ENTRY_FIXED + 9 + binHeaderSize(p) + p;
   }
   const b = Buffer.allocUnsafe(size);
-  b.set(HEAD, 0);
-  let o = HEAD.length;
-  const n = results.length;
-  if (n < 16) b[o++] = 0x90 | n;
-  else if (n < 65536) {
-    b[o++] = 0xdc;
-    o = b.writeUInt16BE(n, o);
-  } else {
-    b[o++] = 0xdd;
-    o = b.writeUInt32BE(n, o);
-  }
+  let o = writeBytes(b, 0, HEAD);
+  o = writeArrayHeader(b, o, results.length);
   for (const r of results) {
     b[o++] = 0x82;
-    b.set(K_ID, o);
-    o += K_ID.length;
-    const id = r.id;
-    if (id < 128) b[o++] = id;
-    else if (id < 4294967296) {
-      b[o++] = 0xce;
-      o = b.writeUInt32BE(id, o);
-    } else {
-      b[o++] = 0xcf;
-      o = b.writeBigUInt64BE(BigInt(id), o);
-    }
-    b.set(K_VALUE, o);
-    o += K_VALUE.length;
+    o = writeBytes(b, o, K_ID);
+    o = writeUint(b, o, r.id);
+    o = writeBytes(b, o, K_VALUE);
     const v = r.value!;
-    const p = v.byteLength;
-    if (p < 256) {
-      b[o++] = 0xc4;
-      b[o++] = p;
-    } else if (p < 65536) {
-      b[o++] = 0xc5;
-      o = b.writeUInt16BE(p, o);
-    } else {
-      b[o++] = 0xc6;
-      o = b.writeUInt32BE(p, o);
-    }
-    b.set(v, o);
-    o += p;
+    o = writeBinHeader(b, o, v.byteLength);
+    o = writeBytes(b, o, v);
   }
   return b.subarray(0, o);
 }
