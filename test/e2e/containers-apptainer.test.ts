@@ -3,10 +3,10 @@
  * directory images), two images at once, each task in the image it names, containers reused across tasks.
  * Skips with a reason when apptainer or the test root filesystems are absent (scripts/setup-test-env.d/apptainer.sh).
  */
-import { afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import type { HighThroughputExecutor } from "../../src/index.ts";
-import { ensureBuilt, executorFor, killMarked, tempDir } from "../helpers/pipeline.ts";
+import { executorFor, tempDir, usePipelineFixture } from "../helpers/pipeline.ts";
 
 const CACHE = process.env.FX_IMAGE_CACHE ?? "/var/cache/fx-test-images";
 const A = `${CACHE}/rootfs-fx-test-a`;
@@ -25,16 +25,14 @@ const suite = reason ? describe.skip : describe;
 
 let dir = "";
 let ex: HighThroughputExecutor | null = null;
-beforeAll(() => ensureBuilt());
-afterEach(async () => {
-  await ex?.shutdown().catch(() => {});
-  ex = null;
-  if (dir) {
-    killMarked(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
+usePipelineFixture(
+  () => ({ dir, ex }),
+  () => {
     dir = "";
-  }
-}, 60_000);
+    ex = null;
+  },
+  60_000,
+);
 
 suite("apptainer worker mode (executor ↔ dist/fx)", () => {
   test("apptainer_reuse: two images at once, tasks routed by image, containers reused across tasks", async () => {

@@ -3,23 +3,18 @@
  * re-run with retries; no other task lost or run twice), the interchange killed (every outstanding Promise
  * rejects with InterchangeLost), SIGTERM to the interchange (no stray processes).
  */
-import { afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { HighThroughputExecutor, InterchangeLost, RemoteError, configFromObject } from "../../src/index.ts";
-import { DIST, ensureBuilt, executorFor, killMarked, processesMarked, tempDir, waitFor } from "../helpers/pipeline.ts";
+import { DIST, executorFor, processesMarked, tempDir, waitFor, usePipelineFixture } from "../helpers/pipeline.ts";
 
 let dir = "";
 let ex: HighThroughputExecutor | null = null;
 
-beforeAll(() => ensureBuilt());
-afterEach(async () => {
-  await ex?.shutdown().catch(() => {});
+usePipelineFixture(() => ({ dir, ex }), () => {
+  dir = "";
   ex = null;
-  if (dir) {
-    killMarked(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 });
 
 /** Runs tasks that each append a line to runs/<i> and sleep, kills one manager with SIGKILL while it has some. */

@@ -2,23 +2,18 @@
  * The executor library ↔ compiled dist/fx (interchange → local provider → manager → workers): every task kind,
  * refusals, status events, 100,000 no-op tasks, held managers, clean shutdown.
  */
-import { afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import path from "node:path";
 import { HighThroughputExecutor, RemoteError, type StatusEvent } from "../../src/index.ts";
-import { ensureBuilt, executorFor, killMarked, processesMarked, tempDir, waitFor } from "../helpers/pipeline.ts";
+import { executorFor, processesMarked, tempDir, waitFor, usePipelineFixture } from "../helpers/pipeline.ts";
 
 let dir = "";
 let ex: HighThroughputExecutor | null = null;
 
-beforeAll(() => ensureBuilt());
-afterEach(async () => {
-  await ex?.shutdown().catch(() => {});
+usePipelineFixture(() => ({ dir, ex }), () => {
+  dir = "";
   ex = null;
-  if (dir) {
-    killMarked(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 });
 
 describe("executor ↔ dist/fx pipeline", () => {

@@ -3,22 +3,17 @@
  * its worker fails with WorkerLost while the others complete and the worker is replaced; SIGKILL of a manager
  * leaves none of its workers running.
  */
-import { afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import { RemoteError, type HighThroughputExecutor } from "../../src/index.ts";
-import { ensureBuilt, executorFor, killMarked, processesMarked, tempDir, waitFor } from "../helpers/pipeline.ts";
+import { executorFor, processesMarked, tempDir, waitFor, usePipelineFixture } from "../helpers/pipeline.ts";
 
 let dir = "";
 let ex: HighThroughputExecutor | null = null;
 
-beforeAll(() => ensureBuilt());
-afterEach(async () => {
-  await ex?.shutdown().catch(() => {});
+usePipelineFixture(() => ({ dir, ex }), () => {
+  dir = "";
   ex = null;
-  if (dir) {
-    killMarked(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 });
 
 /** Live worker processes started for this test (their argv carries the test's log dir). */

@@ -2,6 +2,7 @@
  * Helpers for pipeline tests: the compiled dist/fx (built if missing), a temp dir per test whose path appears in
  * every process fx starts for it (--logdir), so leftover processes can be found and killed by that mark.
  */
+import { afterEach, beforeAll } from "bun:test";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,6 +15,24 @@ export function ensureBuilt(): void {
   if (fs.existsSync(DIST)) return;
   const b = Bun.spawnSync(["bash", path.join(ROOT, "scripts", "build")], { stdout: "pipe", stderr: "pipe", timeout: 600_000 });
   if (b.exitCode !== 0) throw new Error(`scripts/build failed: ${b.stderr.toString()}`);
+}
+
+/**
+ * The fixture the executor e2e files share: dist/fx built before the file's tests; after each test the test's
+ * executor shut down, every process marked with its temp dir killed, the dir removed. `current` reads the file's
+ * `dir` and `ex` variables (set by each test), `reset` clears them.
+ */
+export function usePipelineFixture(current: () => { dir: string; ex: HighThroughputExecutor | null }, reset: () => void, hookTimeoutMs?: number): void {
+  beforeAll(() => ensureBuilt());
+  afterEach(async () => {
+    const { dir, ex } = current();
+    reset();
+    await ex?.shutdown().catch(() => {});
+    if (dir) {
+      killMarked(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, hookTimeoutMs);
 }
 
 export function tempDir(name: string): string {
