@@ -2,56 +2,34 @@
  * GridEngineProvider against a real single-host Grid Engine 8.1.9 (scripts/setup-test-env.d/gridengine.sh):
  * qsub, qstat, qacct and qdel really run. Skips itself, saying why, when no Grid Engine answers.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { DEFAULTS, type ProviderConfig } from "../../../src/config/schema.ts";
 import { GridEngineProvider } from "../../../src/providers/gridengine.ts";
 import { JobState, isTerminal, type JobStatus } from "../../../src/providers/provider.ts";
 import { readTail } from "../../../src/providers/job-script.ts";
 import { gridEngineSkipReason } from "../../helpers/gridengine.ts";
+import { useJobFixture, waitForJob } from "../../helpers/provider-jobs.ts";
 
 const skip = gridEngineSkipReason();
 if (skip) console.warn(skip);
 const it = skip ? test.skip : test;
 
-let logdir = "";
-const submitted: { p: GridEngineProvider; id: string }[] = [];
-
-beforeAll(() => { logdir = fs.mkdtempSync(path.join(os.tmpdir(), "fx-ge-it-")); });
-afterAll(async () => {
-  for (const { p, id } of submitted) await p.cancel([id]).catch(() => {});
-  fs.rmSync(logdir, { recursive: true, force: true });
-});
+const jobs = useJobFixture("fx-ge-it-");
+const { submit } = jobs;
 
 function provider(over: Partial<ProviderConfig> = {}): GridEngineProvider {
-  return new GridEngineProvider({ ...DEFAULTS.provider, type: "gridengine", walltime: "00:10:00", ...over }, { logdir });
+  return new GridEngineProvider({ ...DEFAULTS.provider, type: "gridengine", walltime: "00:10:00", ...over }, { logdir: jobs.logdir });
 }
 
-async function submit(p: GridEngineProvider, ...args: Parameters<GridEngineProvider["submit"]>): Promise<string> {
-  const id = await p.submit(...args);
-  submitted.push({ p, id });
-  return id;
-}
-
-async function waitFor(p: GridEngineProvider, id: string, pred: (s: JobStatus) => boolean, ms = 150_000): Promise<{ seen: JobState[]; last: JobStatus }> {
-  const seen: JobState[] = [];
-  const end = Date.now() + ms;
-  for (;;) {
-    const st = (await p.status([id])).get(id)!;
-    if (seen.at(-1) !== st.state) seen.push(st.state);
-    if (pred(st)) return { seen, last: st };
-    if (Date.now() > end) throw new Error(`job ${id}: condition not met in ${ms} ms; states seen ${seen.join(" → ")}; last ${JSON.stringify(st)}`);
-    await Bun.sleep(500);
-  }
-}
+const waitFor = (p: GridEngineProvider, id: string, pred: (s: JobStatus) => boolean, ms = 150_000) => waitForJob(p, id, pred, ms, 500);
 const ended = (s: JobStatus) => isTerminal(s.state);
 
 describe("GridEngineProvider ↔ real Grid Engine", () => {
   it("runs a script that writes a file (worker_init first) → RUNNING → COMPLETED from accounting", async () => {
     const p = provider({ worker_init: "export FX_IT=ge-init" });
-    const out = path.join(logdir, "ge-written.txt");
+    const out = path.join(jobs.logdir, "ge-written.txt");
     const id = await submit(p, ["/bin/sh", "-c", 'sleep 2; echo "$FX_IT $1" > "$2"', "sh", "a 'b' $c", out], 1, "fx-ge-write");
     const { seen, last } = await waitFor(p, id, ended);
     expect(seen).toContain(JobState.RUNNING);

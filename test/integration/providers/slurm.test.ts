@@ -2,9 +2,8 @@
  * SlurmProvider against a real single-node Slurm (scripts/setup-test-env.d/slurm.sh): sbatch, squeue,
  * scancel and scontrol really run. Skips itself, saying why, when no Slurm answers.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { DEFAULTS, type ProviderConfig } from "../../../src/config/schema.ts";
 import { SlurmProvider } from "../../../src/providers/slurm.ts";
@@ -13,57 +12,34 @@ import { JobState, isTerminal, type JobStatus } from "../../../src/providers/pro
 import { ProviderError } from "../../../src/providers/errors.ts";
 import { readTail } from "../../../src/providers/job-script.ts";
 import { launchCommand } from "../../../src/launchers/index.ts";
+import { useJobFixture, waitForJob } from "../../helpers/provider-jobs.ts";
 import { slurmSkipReason } from "../../helpers/slurm.ts";
 
 const skip = slurmSkipReason();
 if (skip) console.warn(skip);
 const it = skip ? test.skip : test;
 
-let logdir = "";
-const submitted: { p: SlurmProvider; id: string }[] = [];
+const jobs = useJobFixture("fx-slurm-it-");
+const { submit } = jobs;
 const calls: string[][] = [];
 const recordingRunner: CommandRunner = (argv, opts) => {
   calls.push([...argv]);
   return runCommand(argv, opts);
 };
 
-beforeAll(() => {
-  logdir = fs.mkdtempSync(path.join(os.tmpdir(), "fx-slurm-it-"));
-});
-afterAll(async () => {
-  for (const { p, id } of submitted) await p.cancel([id]).catch(() => {});
-  fs.rmSync(logdir, { recursive: true, force: true });
-});
-
 function provider(over: Partial<ProviderConfig> = {}): SlurmProvider {
-  return new SlurmProvider({ ...DEFAULTS.provider, type: "slurm", walltime: "00:10:00", ...over }, { logdir, run: recordingRunner });
-}
-
-async function submit(p: SlurmProvider, ...args: Parameters<SlurmProvider["submit"]>): Promise<string> {
-  const id = await p.submit(...args);
-  submitted.push({ p, id });
-  return id;
+  return new SlurmProvider({ ...DEFAULTS.provider, type: "slurm", walltime: "00:10:00", ...over }, { logdir: jobs.logdir, run: recordingRunner });
 }
 
 /** Polls status until `pred` holds; returns every state seen on the way and the last status. */
-async function waitFor(p: SlurmProvider, id: string, pred: (s: JobStatus) => boolean, ms = 120_000): Promise<{ seen: JobState[]; last: JobStatus }> {
-  const seen: JobState[] = [];
-  const end = Date.now() + ms;
-  for (;;) {
-    const st = (await p.status([id])).get(id)!;
-    if (seen.at(-1) !== st.state) seen.push(st.state);
-    if (pred(st)) return { seen, last: st };
-    if (Date.now() > end) throw new Error(`job ${id}: condition not met in ${ms} ms; states seen ${seen.join(" → ")}; last ${JSON.stringify(st)}`);
-    await Bun.sleep(200);
-  }
-}
+const waitFor = (p: SlurmProvider, id: string, pred: (s: JobStatus) => boolean, ms = 120_000) => waitForJob(p, id, pred, ms, 200);
 
 const ended = (s: JobStatus) => isTerminal(s.state);
 
 describe("SlurmProvider ↔ real Slurm", () => {
   it("runs a script that writes a file: worker_init first, PENDING/RUNNING → COMPLETED", async () => {
     const p = provider({ worker_init: "export FX_IT_VALUE=from-worker-init" });
-    const out = path.join(logdir, "written.txt");
+    const out = path.join(jobs.logdir, "written.txt");
     const id = await submit(p, ["/bin/sh", "-c", 'sleep 3; echo "$FX_IT_VALUE $1" > "$2"', "sh", "arg with 'quotes' & $x", out], 1, "fx-it-write");
     expect(id).toMatch(/^\d+$/);
     const { seen, last } = await waitFor(p, id, ended);
@@ -71,9 +47,9 @@ describe("SlurmProvider ↔ real Slurm", () => {
     expect(last.state).toBe(JobState.COMPLETED);
     expect(last.exitCode).toBe(0);
     expect(fs.readFileSync(out, "utf8")).toBe("from-worker-init arg with 'quotes' & $x\n");
-    const scripts = fs.readdirSync(path.join(logdir, "submit_scripts")).filter((f) => f.startsWith("fx-it-write.") && f.endsWith(".sh"));
+    const scripts = fs.readdirSync(path.join(jobs.logdir, "submit_scripts")).filter((f) => f.startsWith("fx-it-write.") && f.endsWith(".sh"));
     expect(scripts.length).toBe(1);
-    expect(fs.readFileSync(path.join(logdir, "submit_scripts", scripts[0]!), "utf8")).toContain("#SBATCH --job-name=fx-it-write");
+    expect(fs.readFileSync(path.join(jobs.logdir, "submit_scripts", scripts[0]!), "utf8")).toContain("#SBATCH --job-name=fx-it-write");
   }, 180_000);
 
   it("cancel: a running job → CANCELLED", async () => {
