@@ -396,6 +396,14 @@ export abstract class Socket implements ConnectionOwner {
 
   protected onSocketClosed(): void {}
 
+  /** Queues one message to the next ready peer in round-robin order (DEALER, PUSH); false when none has room. */
+  protected sendRoundRobin(frames: Uint8Array[]): boolean {
+    const p = this.nextWritablePeer();
+    if (!p) return false;
+    p.sendMessage(frames);
+    return true;
+  }
+
   /** Round-robin choice of a ready peer under its high-water mark, starting after the last one used. */
   private rr = 0;
   protected nextWritablePeer(): Connection | null {

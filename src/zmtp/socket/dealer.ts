@@ -10,9 +10,6 @@ export class Dealer extends Socket {
   }
 
   protected override route(frames: Uint8Array[]): boolean {
-    const p = this.nextWritablePeer();
-    if (!p) return false;
-    p.sendMessage(frames);
-    return true;
+    return this.sendRoundRobin(frames);
   }
 }

@@ -11,10 +11,7 @@ export class Push extends Socket {
   }
 
   protected override route(frames: Uint8Array[]): boolean {
-    const p = this.nextWritablePeer();
-    if (!p) return false;
-    p.sendMessage(frames);
-    return true;
+    return this.sendRoundRobin(frames);
   }
 
   protected override checkReceive(): void {
