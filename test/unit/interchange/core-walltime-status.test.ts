@@ -1,40 +1,10 @@
 /** InterchangeCore: walltime-aware dispatch from registrations, and the `running` status from start notices. */
 import { describe, expect, test } from "bun:test";
-import { InterchangeCore, type Outbox } from "../../../src/interchange/core.ts";
-import { MSG, PROTOCOL_VERSION, encode, type InterchangeToClient, type InterchangeToManager, type Register, type Tasks } from "../../../src/protocol/index.ts";
-import { silentLogger } from "../../../src/util/log.ts";
+import { MSG, PROTOCOL_VERSION, encode } from "../../../src/protocol/index.ts";
+import { reg, setupCore } from "../../helpers/interchange-core.ts";
 
-class Recorder implements Outbox {
-  client: { to: string; msg: InterchangeToClient }[] = [];
-  manager: { to: string; msg: InterchangeToManager }[] = [];
-  toClient(r: Uint8Array, msg: InterchangeToClient) { this.client.push({ to: new TextDecoder().decode(r), msg }); }
-  toManager(id: string, msg: InterchangeToManager) { this.manager.push({ to: id, msg }); }
-  batchesFor(manager: string): Tasks[] {
-    return this.manager.filter((m) => m.to === manager && m.msg.type === MSG.tasks).map((m) => m.msg as Tasks);
-  }
-  tasksFor(manager: string) {
-    return this.batchesFor(manager).flatMap((b) => b.tasks);
-  }
-  statusFor(client: string) {
-    return this.client.filter((c) => c.to === client && c.msg.type === MSG.status).flatMap((c) => (c.msg as unknown as { updates: [number, string, string][] }).updates);
-  }
-}
 const enc = new TextEncoder();
-function reg(id: string, over: Partial<Register> = {}): Register {
-  return {
-    type: MSG.register, protocol_version: PROTOCOL_VERSION, fx_version: "0.1.0", manager_id: id, block_id: "0", hostname: "h",
-    os: "linux", pid: 1, cores: 2, memory_bytes: 1e9, worker_count: 2, worker_types: ["RAW"], worker_mode: "no_container",
-    scheduler_mode: "hard", prefetch: 0, ...over,
-  };
-}
-function setup() {
-  const out = new Recorder();
-  const core = new InterchangeCore({
-    interchangeId: "ix", heartbeatPeriodS: 1, heartbeatThresholdS: 3, schedulerMode: "hard", maxPayloadBytes: 100, retries: 0, allowedImages: [], workerMode: "no_container",
-    epochNow: () => EPOCH,
-  }, out, silentLogger);
-  return { out, core };
-}
+const setup = () => setupCore({ epochNow: () => EPOCH });
 const task = (id: number, duration?: number) => ({ id, task_type: "RAW", payload: encode(id), ...(duration !== undefined ? { duration } : {}) });
 /** The core's clock (monotonic, like performance.now) and the wall clock at the same instant. */
 const T0 = 50_000;

@@ -1,36 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { InterchangeCore, type Outbox } from "../../../src/interchange/core.ts";
-import { MSG, PROTOCOL_VERSION, encode, type InterchangeToClient, type InterchangeToManager, type Register, type WireResult } from "../../../src/protocol/index.ts";
-import { silentLogger } from "../../../src/util/log.ts";
-
-class Recorder implements Outbox {
-  client: { to: string; msg: InterchangeToClient }[] = [];
-  manager: { to: string; msg: InterchangeToManager }[] = [];
-  toClient(r: Uint8Array, msg: InterchangeToClient) { this.client.push({ to: new TextDecoder().decode(r), msg }); }
-  toManager(id: string, msg: InterchangeToManager) { this.manager.push({ to: id, msg }); }
-  resultsFor(client: string): WireResult[] {
-    return this.client.filter((c) => c.to === client && c.msg.type === MSG.results).flatMap((c) => (c.msg as unknown as { results: WireResult[] }).results);
-  }
-  tasksFor(manager: string) {
-    return this.manager.filter((m) => m.to === manager && m.msg.type === MSG.tasks).flatMap((m) => (m.msg as unknown as { tasks: { id: number }[] }).tasks);
-  }
-}
+import { MSG, PROTOCOL_VERSION, encode } from "../../../src/protocol/index.ts";
+import { reg, setupCore } from "../../helpers/interchange-core.ts";
 
 const enc = new TextEncoder();
-function reg(id: string, over: Partial<Register> = {}): Register {
-  return {
-    type: MSG.register, protocol_version: PROTOCOL_VERSION, fx_version: "0.1.0", manager_id: id, block_id: "0", hostname: "h",
-    os: "linux", pid: 1, cores: 2, memory_bytes: 1e9, worker_count: 2, worker_types: ["RAW"], worker_mode: "no_container",
-    scheduler_mode: "hard", prefetch: 0, ...over,
-  };
-}
-function setup(retries = 0) {
-  const out = new Recorder();
-  const core = new InterchangeCore({
-    interchangeId: "ix", heartbeatPeriodS: 1, heartbeatThresholdS: 3, schedulerMode: "hard", maxPayloadBytes: 100, retries, allowedImages: [], workerMode: "no_container",
-  }, out, silentLogger);
-  return { out, core };
-}
+const setup = (retries = 0) => setupCore({ retries });
 const submit = (ids: number[], extra: object = {}) => ({ type: MSG.submit, tasks: ids.map((id) => ({ id, task_type: "RAW", payload: encode(id), ...extra })) }) as const;
 
 describe("InterchangeCore", () => {
