@@ -6,7 +6,7 @@
  * sends heartbeats; a slower one drives the provider's blocks.
  */
 import { randomUUID } from "node:crypto";
-import type { FxConfig } from "../config/schema.ts";
+import type { InterchangeOptions } from "../config/roles.ts";
 import {
   MSG,
   decodeClientToInterchange,
@@ -32,13 +32,9 @@ export interface InterchangeUrls {
   readonly result_url: string;
 }
 
-export interface InterchangeSettings {
-  readonly config: FxConfig;
-  readonly clientAddress: string;
-  readonly clientPorts: readonly [number, number, number] | null;
-  readonly workerPorts: readonly [number, number] | null;
-  readonly workerPortRange: readonly [number, number];
-  readonly workerBindAddress: string;
+/** The role's options (config, addresses, ports; see InterchangeOptions) minus logging, plus: */
+export interface InterchangeSettings
+  extends Pick<InterchangeOptions, "config" | "clientAddress" | "clientPorts" | "workerPorts" | "workerPortRange" | "workerBindAddress"> {
   /** Start the provider (init_blocks, strategy). False for tests that attach managers by hand. */
   readonly manageBlocks: boolean;
 }
