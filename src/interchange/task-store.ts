@@ -1,6 +1,7 @@
 /**
  * Every task the interchange holds (queued or in flight), as struct-of-arrays indexed by a slot number.
- * No object per task: payload bytes are copied into shared 1 MiB chunks (a task keeps chunk, offset, length),
+ * No object per task: payload bytes are copied into shared 1 MiB chunks (a task keeps chunk, offset, length;
+ * a payload of 64 KiB or more is kept as the received view instead, a chunk of its own),
  * so a queued no-op costs ~50 bytes of typed-array cells beyond its payload and a million pending tasks stay
  * small. Slots are recycled through a free stack; the arrays double when full. A chunk is dropped when the last
  * task in it is released (tasks finish roughly in order, so chunks empty).
@@ -134,6 +135,8 @@ export class TaskStore {
 }
 
 const CHUNK = 1 << 20;
+/** Payloads at least this big are kept as views of the received frame instead of being copied. */
+const VIEW_MIN = 64 * 1024;
 const EMPTY = new Uint8Array(0);
 
 /** Payload bytes packed into chunks, reference-counted per chunk. */
@@ -157,8 +160,13 @@ class PayloadArena {
     const n = p.length;
     let c: number;
     let off: number;
-    if (n > CHUNK / 4) {
-      c = this.newChunk(n); // big payload: a chunk of its own
+    if (n >= VIEW_MIN) {
+      // A big payload keeps the received bytes as a chunk of its own: no copy (the frame it views is mostly
+      // payload bytes anyway, and frames are never written to after decoding).
+      c = this.freeIdx.length > 0 ? this.freeIdx.pop()! : this.chunks.length;
+      this.chunks[c] = p;
+      this.refs[c] = 0;
+      this.bytes += n;
       off = 0;
     } else {
       if (this.cur < 0 || this.fill + n > CHUNK) {
@@ -170,7 +178,7 @@ class PayloadArena {
       off = this.fill;
       this.fill += n;
     }
-    this.chunks[c]!.set(p, off);
+    if (this.chunks[c] !== p) this.chunks[c]!.set(p, off);
     this.refs[c]!++;
     s.pChunk[slot] = c;
     s.pOff[slot] = off;
