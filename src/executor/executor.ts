@@ -11,11 +11,12 @@ import type { ClientUrls } from "../config/roles.ts";
 import type { FxConfig } from "../config/schema.ts";
 import {
   COMMANDS, MSG, RAW_TASK_TYPE, encode,
-  type CommandRequest, type InterchangeToClient, type ManagerInfo, type ShellResult, type TaskBody, type TaskState,
+  type CommandRequest, type InterchangeToClient, type ManagerInfo, type ShellResult, type TaskState,
 } from "../protocol/index.ts";
 import { describeError } from "../util/errors.ts";
 import { silentLogger, type Logger } from "../util/log.ts";
-import { fnBody, moduleBody, shellBody, type ShellOptions } from "./bodies.ts";
+import { moduleBody, shellBody, type ShellOptions } from "./bodies.ts";
+import { fnPayload } from "./fn-payload.ts";
 import { ClientLink } from "./client-link.ts";
 import { CommandClient } from "./command-client.ts";
 import { ExecutorError, EXECUTOR_ERROR_CODES, InterchangeLost, RemoteError } from "./errors.ts";
@@ -177,17 +178,17 @@ export class HighThroughputExecutor {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   submit<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A): TaskPromise<Awaited<R>> {
-    return this.enqueue(() => fnBody(fn, args), {}) as TaskPromise<Awaited<R>>;
+    return this.enqueue(() => fnPayload(fn, args), {}) as TaskPromise<Awaited<R>>;
   }
 
   /** A shell command (string: run by /bin/sh -c; array: argv) → its ShellResult. */
   submitShell(command: string | readonly string[], opts: ShellOptions = {}): TaskPromise<ShellResult> {
-    return this.enqueue(() => shellBody(command, opts), {}) as TaskPromise<ShellResult>;
+    return this.enqueue(() => encode(shellBody(command, opts)), {}) as TaskPromise<ShellResult>;
   }
 
   /** An export of a module on the workers' filesystem, called with args. */
   submitModule<R = unknown>(path: string, exportName: string, ...args: unknown[]): TaskPromise<R> {
-    return this.enqueue(() => moduleBody(path, exportName, args), {}) as TaskPromise<R>;
+    return this.enqueue(() => encode(moduleBody(path, exportName, args)), {}) as TaskPromise<R>;
   }
 
   /** One task per item: fn(item). Resolves with the results in order (rejects on the first failure). */
@@ -201,29 +202,30 @@ export class HighThroughputExecutor {
   detailed(opts: TaskOptions = {}) {
     const o = { ...opts, detailed: true };
     return {
-      submit: <A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A) => this.enqueue(() => fnBody(fn, args), o) as TaskPromise<TaskOutcome<Awaited<R>>>,
-      submitShell: (command: string | readonly string[], shell: ShellOptions = {}) => this.enqueue(() => shellBody(command, shell), o) as TaskPromise<TaskOutcome<ShellResult>>,
-      submitModule: <R = unknown>(path: string, exportName: string, ...args: unknown[]) => this.enqueue(() => moduleBody(path, exportName, args), o) as TaskPromise<TaskOutcome<R>>,
+      submit: <A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A) => this.enqueue(() => fnPayload(fn, args), o) as TaskPromise<TaskOutcome<Awaited<R>>>,
+      submitShell: (command: string | readonly string[], shell: ShellOptions = {}) => this.enqueue(() => encode(shellBody(command, shell)), o) as TaskPromise<TaskOutcome<ShellResult>>,
+      submitModule: <R = unknown>(path: string, exportName: string, ...args: unknown[]) => this.enqueue(() => encode(moduleBody(path, exportName, args)), o) as TaskPromise<TaskOutcome<R>>,
     };
   }
 
   /** The same submit methods with task options (container, retries, duration). */
   with(opts: TaskOptions) {
     return {
-      submit: <A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A) => this.enqueue(() => fnBody(fn, args), opts) as TaskPromise<Awaited<R>>,
-      submitShell: (command: string | readonly string[], shell: ShellOptions = {}) => this.enqueue(() => shellBody(command, shell), opts) as TaskPromise<ShellResult>,
-      submitModule: <R = unknown>(path: string, exportName: string, ...args: unknown[]) => this.enqueue(() => moduleBody(path, exportName, args), opts) as TaskPromise<R>,
+      submit: <A extends unknown[], R>(fn: (...args: A) => R | Promise<R>, ...args: A) => this.enqueue(() => fnPayload(fn, args), opts) as TaskPromise<Awaited<R>>,
+      submitShell: (command: string | readonly string[], shell: ShellOptions = {}) => this.enqueue(() => encode(shellBody(command, shell)), opts) as TaskPromise<ShellResult>,
+      submitModule: <R = unknown>(path: string, exportName: string, ...args: unknown[]) => this.enqueue(() => encode(moduleBody(path, exportName, args)), opts) as TaskPromise<R>,
     };
   }
 
-  private enqueue(makeBody: () => TaskBody, opts: TaskOptions & { detailed?: boolean }): TaskPromise<unknown> {
+  /** `makePayload` gives the encoded task body (function bodies: see fn-payload.ts). */
+  private enqueue(makePayload: () => Uint8Array, opts: TaskOptions & { detailed?: boolean }): TaskPromise<unknown> {
     const refuse = (err: Error) => Object.assign(Promise.reject(err), { taskId: -1 });
     if (this.state === "lost") return refuse(this.lostError!);
     if (this.state === "closed" || this.shuttingDown) return refuse(new ExecutorError(EXECUTOR_ERROR_CODES.shutDown, "the executor is shut down"));
     if (this.state === "new") return refuse(new ExecutorError(EXECUTOR_ERROR_CODES.notStarted, "call start() or connect() before submitting"));
-    let payload: Buffer;
+    let payload: Uint8Array;
     try {
-      payload = encode(makeBody());
+      payload = makePayload();
     } catch (err) {
       return refuse(err instanceof ExecutorError ? err : new ExecutorError(EXECUTOR_ERROR_CODES.badArgument, `cannot encode the task: ${describeError(err)}`, { cause: err }));
     }
