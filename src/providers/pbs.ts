@@ -1,8 +1,15 @@
 /**
- * PBS Pro and Torque: qsub <script> / `qstat -f` (one call for many jobs; PBS Pro adds -x to include
- * finished jobs) / qdel. Both print the same `qstat -f` text layout ("Job Id: …" then "key = value");
- * PBS Pro writes Exit_status, Torque exit_status. A job qstat no longer lists is answered per what is
- * knowable (batch.ts).
+ * PBS Pro and Torque: `qsub -o <out> -e <err> <script>` / `qstat -f` (one call for many jobs; PBS Pro adds
+ * -x to include finished jobs) / qdel. Both print the same `qstat -f` text layout ("Job Id: …" then
+ * "key = value"); PBS Pro writes Exit_status, Torque exit_status. A job qstat no longer lists is answered
+ * per what is knowable (batch.ts).
+ *
+ * The output files are given on qsub's command line as well as in the script: POSIX qsub options that
+ * every PBS honours, and a command-line -o/-e wins over a directive everywhere, so a qsub that adds its
+ * own default -o/-e (Slurm's Torque wrapper does) cannot send the job's output elsewhere.
+ *
+ * Tested against real Torque / PBS Pro output recorded on clusters (test/fixtures/schedulers/{pbs,torque}/recorded)
+ * and against Slurm's Torque-compatible qsub/qstat/qdel (test/integration/providers/pbs-slurm-wrappers).
  *
  * Directives: name, output files, walltime, queue, account; nodes as
  *   pbs:    #PBS -l select=<nodes_per_block>:ncpus=<cores_per_node or tasks>:mpiprocs=<tasks per node>
@@ -13,7 +20,7 @@ import type { ProviderConfig } from "../config/schema.ts";
 import { BatchProvider, optionLines, type Run, type SchedulerSpec, type ScriptContext } from "./batch.ts";
 import type { ProviderDeps } from "./deps.ts";
 import { ProviderError, PROVIDER_ERROR_CODES as C } from "./errors.ts";
-import { JobState, type JobStatus } from "./provider.ts";
+import { isTerminal, JobState, type JobStatus } from "./provider.ts";
 import { formatWalltime, parseWalltime } from "./walltime.ts";
 
 export type PbsFlavor = "pbs" | "torque";
@@ -52,25 +59,35 @@ const PBS_STATES: Readonly<Record<string, JobState>> = {
   F: JobState.COMPLETED, X: JobState.COMPLETED, C: JobState.COMPLETED,
 };
 
-/** `qstat -f` text: records of "Job Id: <id>" then indented "key = value" lines (long values wrap). */
+/**
+ * `qstat -f` text: records of "Job Id: <id>" then indented "key = value" lines. Long values wrap onto
+ * lines starting with a tab. Real PBS/Torque indent keys with 4 spaces, so there a tab line is always a
+ * continuation (even one that happens to hold " = "); a qstat that indents keys with a tab (Slurm's
+ * wrapper) does not wrap. Lines at column 0 inside a record (a multi-line sched_hint) are skipped.
+ */
 export function parseQstatFull(stdout: string): Map<string, Map<string, string>> {
   const jobs = new Map<string, Map<string, string>>();
   let cur: Map<string, string> | null = null;
   let lastKey: string | null = null;
-  for (const line of stdout.split("\n")) {
+  let tabKeys = false; // this record indents its keys with a tab
+  for (const raw of stdout.split("\n")) {
+    const line = raw.replace(/\r$/, "");
     const head = /^Job Id:\s*(\S+)/.exec(line);
     if (head) {
       cur = new Map();
       jobs.set(head[1]!, cur);
       lastKey = null;
+      tabKeys = false;
       continue;
     }
     if (!cur) continue;
-    const kv = /^\s+([A-Za-z_][\w.]*)\s=\s?(.*)$/.exec(line);
-    if (kv) {
-      lastKey = kv[1]!.toLowerCase();
-      cur.set(lastKey, kv[2]!);
-    } else if (lastKey && /^\t/.test(line)) {
+    const kv = /^(\s+)([A-Za-z_][\w.]*) = ?(.*)$/.exec(line);
+    const isTab = line.startsWith("\t");
+    if (kv && (!isTab || lastKey === null || tabKeys)) {
+      if (lastKey === null) tabKeys = isTab;
+      lastKey = kv[2]!.toLowerCase();
+      cur.set(lastKey, kv[3]!);
+    } else if (lastKey && isTab) {
       cur.set(lastKey, cur.get(lastKey)! + line.slice(1)); // a wrapped value continues after one tab
     }
   }
@@ -78,8 +95,12 @@ export function parseQstatFull(stdout: string): Map<string, Map<string, string>>
   return jobs;
 }
 
-/** One job's fields → JobStatus. Exit status ≥ 256 means killed by signal (status − 256). */
-export function pbsJobStatus(f: ReadonlyMap<string, string>): JobStatus {
+/**
+ * One job's fields → JobStatus. Exit status ≥ 256 means killed by signal (status − 256). A finished job
+ * with no exit status at all (deleted before it ran; Slurm's wrapper never prints one) is CANCELLED when
+ * fx deleted it, else COMPLETED with a message saying the outcome is not reported.
+ */
+export function pbsJobStatus(f: ReadonlyMap<string, string>, deletedByUs = false): JobStatus {
   const code = (f.get("job_state") ?? "").trim();
   let state = PBS_STATES[code] ?? JobState.UNKNOWN;
   const comment = f.get("comment");
@@ -87,6 +108,10 @@ export function pbsJobStatus(f: ReadonlyMap<string, string>): JobStatus {
   const exit = exitText !== undefined && /^-?\d+$/.test(exitText) ? Number(exitText) : undefined;
   const bits: string[] = [];
   if (comment) bits.push(comment);
+  if (state === JobState.COMPLETED && exit === undefined) {
+    if (deletedByUs) state = JobState.CANCELLED;
+    else bits.push(`job_state ${code} with no exit status: the scheduler does not say whether it succeeded`);
+  }
   if (state === JobState.COMPLETED && exit !== undefined && exit !== 0) {
     // PBS Pro: JOB_EXEC_KILL_WALLTIME (-29), and a comment "job killed: walltime … exceeded limit …".
     if (exit === -29 || (comment && /walltime.*exceed|exceed.*walltime/i.test(comment))) state = JobState.TIMEOUT;
@@ -118,7 +143,29 @@ export function parseQsubJobId(stdout: string): string {
   return id;
 }
 
+/** qstat's exit code for "Unknown Job Id" (PBSE_UNKJOBID 15001, truncated to 8 bits) on PBS Pro and Torque. */
+const QSTAT_UNKNOWN_JOB_EXIT = 153;
+
 export function pbsSpec(flavor: PbsFlavor): SchedulerSpec {
+  /** Jobs fx asked qdel to delete: a deleted job that ends with no exit status was cancelled. */
+  const deleted = new Set<string>();
+
+  async function query(ids: readonly string[], run: Run): Promise<Map<string, JobStatus>> {
+    const argv = flavor === "pbs" ? ["qstat", "-f", "-x", ...ids] : ["qstat", "-f", ...ids];
+    // qstat exits non-zero (153, "Unknown Job Id") when any id is unknown, yet still lists the others.
+    const r = await run(argv, { allowFailure: true });
+    const jobs = parseQstatFull(r.stdout);
+    if (r.exitCode !== 0 && jobs.size === 0 && r.exitCode !== QSTAT_UNKNOWN_JOB_EXIT && !/unknown job id|job has finished/i.test(r.stderr)) {
+      throw new ProviderError(C.COMMAND_FAILED, `qstat exited ${r.exitCode}: ${r.stderr.trim() || r.stdout.trim()}`);
+    }
+    const out = new Map<string, JobStatus>();
+    for (const [qid, fields] of jobs) {
+      const id = ids.find((i) => sameJob(i, qid));
+      if (id) out.set(id, pbsJobStatus(fields, deleted.has(id)));
+    }
+    return out;
+  }
+
   return {
     type: flavor,
     header: HEADER,
@@ -130,28 +177,18 @@ export function pbsSpec(flavor: PbsFlavor): SchedulerSpec {
       nodes: pbsNodes(flavor, ctx.cfg, ctx.tasksPerNode),
       directives: directives(ctx.cfg),
     }),
-    submitArgv: (ctx) => ["qsub", ctx.scriptPath],
+    submitArgv: (ctx) => ["qsub", "-o", ctx.stdoutPath, "-e", ctx.stderrPath, ctx.scriptPath],
     parseSubmit: parseQsubJobId,
-    async queryStatus(ids: readonly string[], run: Run) {
-      const argv = flavor === "pbs" ? ["qstat", "-f", "-x", ...ids] : ["qstat", "-f", ...ids];
-      // qstat exits non-zero ("Unknown Job Id") when any id is unknown, yet still lists the others.
-      const r = await run(argv, { allowFailure: true });
-      const jobs = parseQstatFull(r.stdout);
-      if (r.exitCode !== 0 && jobs.size === 0 && !/unknown job id|job has finished/i.test(r.stderr)) {
-        throw new ProviderError(C.COMMAND_FAILED, `qstat exited ${r.exitCode}: ${r.stderr.trim() || r.stdout.trim()}`);
-      }
-      const out = new Map<string, JobStatus>();
-      for (const [qid, fields] of jobs) {
-        const id = ids.find((i) => sameJob(i, qid));
-        if (id) out.set(id, pbsJobStatus(fields));
-      }
-      return out;
-    },
+    queryStatus: query,
     async cancel(ids: readonly string[], run: Run) {
+      for (const id of ids) deleted.add(id);
       const r = await run(["qdel", ...ids], { allowFailure: true });
-      if (r.exitCode !== 0 && !/unknown job id|job has finished|invalid state|request invalid for state/i.test(r.stderr)) {
-        throw new ProviderError(C.COMMAND_FAILED, `qdel exited ${r.exitCode}: ${r.stderr.trim() || r.stdout.trim()}`);
-      }
+      if (r.exitCode === 0 || /unknown job id|job has finished|invalid state|request invalid for state/i.test(r.stderr)) return;
+      // Some qdel refuse finished jobs without a message we know (Slurm's wrapper exits 1 silently): a
+      // refusal is fine when qstat says every job has ended or is gone; anything else is an error.
+      const now = await query(ids, run).catch(() => null);
+      if (now && ids.every((id) => { const st = now.get(id); return !st || isTerminal(st.state); })) return;
+      throw new ProviderError(C.COMMAND_FAILED, `qdel exited ${r.exitCode}: ${r.stderr.trim() || r.stdout.trim() || "(no message)"}`);
     },
   };
 }
