@@ -1,6 +1,9 @@
 /**
  * IBM Spectrum LSF: `bsub` with the script on stdin (LSF reads #BSUB directives from stdin) /
  * `bjobs -a -json -o "…"` (one call for many jobs, finished jobs included for CLEAN_PERIOD) / bkill.
+ * No LSF runs here: the parsers are tested against bjobs -json / bsub / bkill output recorded on real
+ * clusters by other projects (test/fixtures/schedulers/lsf/recorded) and, for what no recording shows
+ * (EXIT_REASON in -json, the not-found ERROR record), against transcribed output.
  *
  * Directives: name, output files, walltime (-W minutes), -nnodes when cores are not given, else
  * -n <nodes × tasks> with span[ptile=<tasks per node>]; queue (-q), account (-P), exclusive (-x),
@@ -62,8 +65,9 @@ export function parseBjobsJson(stdout: string): Map<string, JobStatus> {
   for (const r of doc.RECORDS ?? []) {
     if (r.ERROR || !r.JOBID) continue;
     let state = LSF_STATES[r.STAT ?? ""] ?? JobState.UNKNOWN;
-    const reason = r.EXIT_REASON?.trim() ?? "";
-    const exit = r.EXIT_CODE && /^\d+$/.test(r.EXIT_CODE) ? Number(r.EXIT_CODE) : undefined;
+    // An empty field is "" in -json output ("-" in bjobs' delimited -o output; accepted here too).
+    const reason = r.EXIT_REASON?.trim().replace(/^-$/, "") ?? "";
+    const exit = r.EXIT_CODE && /^\d+$/.test(r.EXIT_CODE.trim()) ? Number(r.EXIT_CODE) : undefined;
     if (state === JobState.FAILED) {
       if (/TERM_RUNLIMIT|run ?time limit/i.test(reason)) state = JobState.TIMEOUT;
       else if (/TERM_OWNER|TERM_ADMIN|killed by owner|killed by LSF admin/i.test(reason)) state = JobState.CANCELLED;
