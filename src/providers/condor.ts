@@ -4,7 +4,7 @@
  *
  * Walltime: HTCondor has no walltime of its own; the submit description removes a job that has
  * run longer than `walltime` (periodic_remove on the job's FxWalltime attribute), which status
- * reports as TIMEOUT. Jobs HTCondor put on hold for an error (not a user hold) are FAILED, with
+ * reports as TIMEOUT. Jobs HTCondor put on hold for an error (not condor_hold or `hold = true`) are FAILED, with
  * the hold reason. cores_per_node → request_cpus, mem_per_node → request_memory;
  * scheduler_options lines are added to the submit description as-is.
  */
@@ -49,8 +49,8 @@ export function parseCondorSubmit(stdout: string): string {
   return m[1]!;
 }
 
-const USER_HOLD = 1;
-const SPOOLING_INPUT = 16;
+/** HoldReasonCodes that are not errors: condor_hold (1), `hold = true` at submit (15), input being spooled (16). */
+const NOT_AN_ERROR_HOLDS: ReadonlySet<number> = new Set([1, 15, 16]);
 
 /** `-af:jt` lines: "<cluster.proc>\t<attr>\t<attr>…" (tab-separated; "undefined" marks an absent attribute). */
 export function parseCondorAf(stdout: string): Map<string, JobStatus> {
@@ -78,7 +78,7 @@ export function parseCondorAf(stdout: string): Map<string, JobStatus> {
         break;
       case 5: {
         const hc = num(holdCode);
-        state = hc === USER_HOLD || hc === SPOOLING_INPUT ? JobState.PENDING : JobState.FAILED;
+        state = hc !== undefined && NOT_AN_ERROR_HOLDS.has(hc) ? JobState.PENDING : JobState.FAILED;
         message = `held: ${defined(holdReason) || "no reason given"}`;
         break;
       }

@@ -236,35 +236,7 @@ describe("lsf (transcribed bjobs -json layout)", () => {
   });
 });
 
-describe("condor (transcribed condor_q -af:jt layout)", () => {
-  test("submit: a .submit description next to the job script; condor_submit -terse", async () => {
-    const r = new Replay().on("condor_submit", { stdout: fixture("condor", "condor_submit-terse.txt") });
-    const { p, logdir } = make("condor", r, { cores_per_node: 4, mem_per_node: 8, scheduler_options: "requirements = (OpSys == \"LINUX\")" });
-    expect(await p.submit(MANAGER, 1, "fx-htex-0")).toBe("42.0");
-    expect(r.calls[0]!.argv.slice(0, 2)).toEqual(["condor_submit", "-terse"]);
-    const sub = scriptOf(logdir, ".submit").split("\n");
-    for (const l of ["universe = vanilla", "request_cpus = 4", "request_memory = 8192", "+FxWalltime = 5400", 'requirements = (OpSys == "LINUX")', "queue 1"]) expect(sub).toContain(l);
-    expect(sub.find((l) => l.startsWith("executable = "))).toEndWith(".sh");
-    expect(scriptOf(logdir)).toContain("/opt/fx/fx manager");
-  });
-
-  test("status: condor_q, then condor_history for jobs that left the queue", async () => {
-    const r = new Replay()
-      .on("condor_q", { stdout: fixture("condor", "condor_q-af.txt") })
-      .on("condor_history", { stdout: fixture("condor", "condor_history-af.txt") });
-    const { p } = make("condor", r);
-    const ids = ["42.0", "43", "44.0", "45.0", "40.0", "41.0", "46.0", "47.0", "48.0", "99.0"];
-    const m = await p.status(ids);
-    expect(r.programs()).toEqual(["condor_q", "condor_history"]);
-    expect(ids.map((i) => m.get(i)!.state)).toEqual([
-      JobState.RUNNING, JobState.PENDING, JobState.FAILED, JobState.PENDING, JobState.COMPLETED, JobState.FAILED,
-      JobState.TIMEOUT, JobState.CANCELLED, JobState.FAILED, JobState.UNKNOWN,
-    ]);
-    expect(m.get("44.0")!.message).toContain("Permission denied");
-    expect(m.get("41.0")!.exitCode).toBe(3);
-    expect(m.get("48.0")!.message).toContain("signal 9");
-  });
-});
+// condor: test/unit/providers/condor.test.ts (recorded from a real HTCondor)
 
 describe("gridengine (recorded from a real Grid Engine 8.1.9)", () => {
   const ids = fixtureIds("gridengine");
