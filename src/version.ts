@@ -3,4 +3,4 @@ import pkg from "../package.json" with { type: "json" };
 
 export const FX_VERSION: string = pkg.version;
 /** Bumped on any incompatible change to a message in src/protocol. Managers of another version are refused. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;

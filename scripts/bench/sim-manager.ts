@@ -39,7 +39,7 @@ async function simManager(i: number): Promise<void> {
   };
   void task.send(encode(reg));
   for await (const frames of task) {
-    const msg = decodeInterchangeToManager(frames[frames.length - 1]!);
+    const msg = decodeInterchangeToManager(frames);
     if (msg.type === MSG.registered) {
       if (++registered === count) console.log(JSON.stringify({ registered }));
       void task.send(request);

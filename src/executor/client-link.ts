@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import {
   FX_VERSION, MSG, PROTOCOL_VERSION, decodeInterchangeToClient, encode,
-  type ClientWelcome, type InterchangeToClient,
+  type ClientWelcome, type EncodedMessage, type InterchangeToClient,
 } from "../protocol/index.ts";
 import { describeError } from "../util/errors.ts";
 import type { Logger } from "../util/log.ts";
@@ -74,7 +74,7 @@ export class ClientLink {
   }
 
   /** Queues an already encoded message. */
-  sendRaw(bytes: Uint8Array): void {
+  sendRaw(bytes: EncodedMessage): void {
     this.dealer.send(bytes).catch((err) => this.loseWith(`cannot send to the interchange: ${describeError(err)}`));
   }
 
@@ -116,11 +116,10 @@ export class ClientLink {
   private async receiveLoop(): Promise<void> {
     try {
       for await (const frames of this.dealer) {
-        const body = frames[frames.length - 1];
-        if (!body) continue;
+        if (frames.length === 0) continue;
         let msg: InterchangeToClient;
         try {
-          msg = decodeInterchangeToClient(body);
+          msg = decodeInterchangeToClient(frames);
         } catch (err) {
           this.o.log.warn("malformed message from the interchange (dropped)", { error: describeError(err) });
           continue;

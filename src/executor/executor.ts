@@ -11,7 +11,7 @@ import type { ClientUrls } from "../config/roles.ts";
 import type { FxConfig } from "../config/schema.ts";
 import {
   COMMANDS, MSG, RAW_TASK_TYPE, encode,
-  type CommandRequest, type InterchangeToClient, type ManagerInfo, type ShellResult, type TaskState,
+  type CommandRequest, type EncodedMessage, type InterchangeToClient, type ManagerInfo, type ShellResult, type TaskState,
 } from "../protocol/index.ts";
 import { describeError } from "../util/errors.ts";
 import { silentLogger, type Logger } from "../util/log.ts";
@@ -69,7 +69,7 @@ export class HighThroughputExecutor {
   private readonly statusListeners = new Set<(e: StatusEvent) => void>();
   /** The submit message being built this turn, and finished ones waiting for the connection. */
   private batch = new SubmitBatch();
-  private cut: Buffer[] = [];
+  private cut: EncodedMessage[] = [];
   private flushScheduled = false;
   private link: ClientLink | null = null;
   private commands: CommandClient | null = null;

@@ -1,8 +1,10 @@
 /**
  * A `submit` message built incrementally: each task entry is written as msgpack straight into one growing buffer
  * when it is submitted, so a flush is a header fix-up instead of re-encoding every task (and copying every
- * payload) again. The bytes decode to exactly what `encode({ type: "submit", tasks })` would give.
+ * payload) again. A payload of ATTACH_MIN_BYTES or more is not copied at all: it becomes an attachment frame (the
+ * entry holds its index). The frames decode to what `encodeMessage({ type: "submit", tasks })` would give.
  */
+import { ATTACH_MIN_BYTES, type EncodedMessage } from "../protocol/messages.ts";
 import { str, writeBinHeader, writeBytes, writeFloat64, writeUint } from "../protocol/msgpack-write.ts";
 
 // fixed keys, pre-encoded (fixstr)
@@ -18,6 +20,8 @@ export class SubmitBatch {
   private buf: Buffer;
   private pos = 0;
   private n = 0;
+  private att: Uint8Array[] = [];
+  private attBytes = 0;
   private readonly typeCache = new Map<string, Uint8Array>();
 
   constructor(private readonly initial = 64 * 1024) {
@@ -28,8 +32,9 @@ export class SubmitBatch {
   get count(): number {
     return this.n;
   }
+  /** Bytes of the message so far, attachments included. */
   get bytes(): number {
-    return this.pos;
+    return this.pos + this.attBytes;
   }
 
   add(id: number, taskType: string, payload: Uint8Array, duration?: number, retries?: number): void {
@@ -38,7 +43,8 @@ export class SubmitBatch {
       type = str(taskType);
       if (this.typeCache.size < 64) this.typeCache.set(taskType, type);
     }
-    this.ensure(64 + type.length + payload.length);
+    const attach = payload.byteLength >= ATTACH_MIN_BYTES;
+    this.ensure(64 + type.length + (attach ? 0 : payload.length));
     const b = this.buf;
     let o = this.pos;
     b[o++] = 0x80 | (3 + (duration !== undefined ? 1 : 0) + (retries !== undefined ? 1 : 0));
@@ -47,8 +53,14 @@ export class SubmitBatch {
     o = writeBytes(b, o, K_TYPE);
     o = writeBytes(b, o, type);
     o = writeBytes(b, o, K_PAYLOAD);
-    o = writeBinHeader(b, o, payload.length);
-    o = writeBytes(b, o, payload);
+    if (attach) {
+      o = writeUint(b, o, this.att.length);
+      this.att.push(payload);
+      this.attBytes += payload.byteLength;
+    } else {
+      o = writeBinHeader(b, o, payload.length);
+      o = writeBytes(b, o, payload);
+    }
     if (duration !== undefined) {
       o = writeBytes(b, o, K_DURATION);
       o = writeFloat64(b, o, duration);
@@ -62,10 +74,11 @@ export class SubmitBatch {
   }
 
   /** The finished message (null when empty); the batch starts over. */
-  take(): Buffer | null {
+  take(): EncodedMessage | null {
     if (this.n === 0) return null;
     this.buf.writeUInt32BE(this.n, HEADER.length - 4);
-    const out = this.buf.subarray(0, this.pos);
+    const head = this.buf.subarray(0, this.pos);
+    const out = this.att.length === 0 ? head : [head, ...this.att];
     this.buf = Buffer.allocUnsafe(Math.max(this.initial, Math.min(this.pos, 32 * 1024 * 1024)));
     this.reset();
     return out;
@@ -80,6 +93,8 @@ export class SubmitBatch {
     this.buf.set(HEADER, 0);
     this.pos = HEADER.length;
     this.n = 0;
+    if (this.att.length > 0) this.att = [];
+    this.attBytes = 0;
   }
 
   private ensure(more: number): void {

@@ -14,6 +14,7 @@ import {
   decodeManagerToInterchange,
   decodeManagerResults,
   encode,
+  encodeMessage,
   type CommandReply,
 } from "../protocol/index.ts";
 import { describeError } from "../util/errors.ts";
@@ -89,8 +90,8 @@ export class Interchange {
         workerMode: e.worker_mode,
       },
       {
-        toClient: (id, msg) => this.toClients.send(id, encode(msg)),
-        toManager: (id, msg) => this.toManagers.send(this.managerRoutes.get(id) ?? Buffer.from(id), encode(msg)),
+        toClient: (id, msg) => this.toClients.send(id, encodeMessage(msg)),
+        toManager: (id, msg) => this.toManagers.send(this.managerRoutes.get(id) ?? Buffer.from(id), encodeMessage(msg)),
         clientConnected: (id) => this.clientSock.hasPeer(id),
       },
       log,
@@ -171,9 +172,9 @@ export class Interchange {
 
   private onClient(frames: Buffer[]): void {
     const [id, body] = frames;
-    if (!id || !body || frames.length !== 2) return this.bad("client", "expected exactly one body frame", id);
+    if (!id || !body) return this.bad("client", "expected a body frame", id);
     try {
-      const msg = decodeClientToInterchange(body);
+      const msg = decodeClientToInterchange(frames.length === 2 ? body : frames.slice(1));
       if (msg.type === MSG.submit) this.core.onSubmit(id, msg);
       else if (msg.type === MSG.clientHello) this.core.onClientHello(id, msg.want_status, msg.protocol_version, msg.fx_version);
       else this.core.onCancel(id, msg.ids);
@@ -202,9 +203,9 @@ export class Interchange {
 
   private onResult(frames: Buffer[]): void {
     const [id, body] = frames;
-    if (!id || !body || frames.length !== 2) return this.bad("result", "expected exactly one body frame", id);
+    if (!id || !body) return this.bad("result", "expected a body frame", id);
     try {
-      const msg = decodeManagerResults(body);
+      const msg = decodeManagerResults(frames.length === 2 ? body : frames.slice(1));
       if (msg.type === MSG.results) this.core.onResults(id.toString(), msg, this.clock.now());
       else this.core.onStarted(id.toString(), msg, this.clock.now());
     } catch (err) {

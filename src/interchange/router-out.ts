@@ -18,8 +18,9 @@ export class RouterOut {
 
   constructor(private readonly sock: RouterLike, private readonly log: Logger, private readonly what: string) {}
 
-  send(routingId: Uint8Array, body: Uint8Array): void {
-    const msg = [routingId, body];
+  /** One message: its routing id, then the encoded message (one frame, or a map frame and attachments). */
+  send(routingId: Uint8Array, body: Uint8Array | readonly Uint8Array[]): void {
+    const msg = body instanceof Uint8Array ? [routingId, body] : [routingId, ...body];
     if (this.backlog.length > 0) {
       this.backlog.push(msg);
       return;

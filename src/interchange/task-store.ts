@@ -1,11 +1,13 @@
 /**
  * Every task the interchange holds (queued or in flight), as struct-of-arrays indexed by a slot number.
  * No object per task: payload bytes are copied into shared 1 MiB chunks (a task keeps chunk, offset, length;
- * a payload of 64 KiB or more is kept as the received view instead, a chunk of its own),
+ * a payload of ATTACH_MIN_BYTES or more — an attachment frame — is kept as received instead, a chunk of its own),
  * so a queued no-op costs ~50 bytes of typed-array cells beyond its payload and a million pending tasks stay
  * small. Slots are recycled through a free stack; the arrays double when full. A chunk is dropped when the last
  * task in it is released (tasks finish roughly in order, so chunks empty).
  */
+
+import { ATTACH_MIN_BYTES } from "../protocol/messages.ts";
 
 export const SlotState = { free: 0, queued: 1, dispatched: 2, cancelled: 3 } as const;
 export type SlotState = (typeof SlotState)[keyof typeof SlotState];
@@ -135,8 +137,10 @@ export class TaskStore {
 }
 
 const CHUNK = 1 << 20;
-/** Payloads at least this big are kept as views of the received frame instead of being copied. */
-const VIEW_MIN = 64 * 1024;
+/** Payloads at least this big are kept as the received bytes instead of being copied: they arrive as attachment
+ *  frames of their own (ATTACH_MIN_BYTES), so the view holds nothing else alive. (A peer that inlines such a
+ *  payload in the map instead keeps that message's frame alive until the task ends.) */
+const VIEW_MIN = ATTACH_MIN_BYTES;
 const EMPTY = new Uint8Array(0);
 
 /** Payload bytes packed into chunks, reference-counted per chunk. */

@@ -8,9 +8,9 @@
  * plan run once per event-loop turn in `settle()`, whatever number of messages that turn brought; results
  * held in the batch are flushed there too (size bound at once, end of turn at the latest).
  */
-import { decodeInterchangeToManager, decodeResults, decodeWorkerToManager, encode } from "../protocol/codec.ts";
+import { decodeInterchangeToManager, decodeResults, decodeWorkerToManager, encode, encodeMessage } from "../protocol/codec.ts";
 import { TASK_ERROR_CODES, TASK_ERROR_NAMES } from "../protocol/errors.ts";
-import { MSG, type InterchangeToManager, type Register, type WireError, type WireResult, type WireTask } from "../protocol/messages.ts";
+import { MSG, type EncodedMessage, type InterchangeToManager, type Register, type WireError, type WireResult, type WireTask } from "../protocol/messages.ts";
 import type { Clock } from "../util/clock.ts";
 import { describeError } from "../util/errors.ts";
 import type { Logger } from "../util/log.ts";
@@ -115,10 +115,11 @@ export class ManagerCore {
 
   // ───────────── interchange ─────────────
 
-  onInterchangeMessage(buf: Uint8Array): void {
+  /** One message from the interchange: its map frame and attachment frames. */
+  onInterchangeMessage(m: EncodedMessage): void {
     let msg: InterchangeToManager;
     try {
-      msg = decodeInterchangeToManager(buf);
+      msg = decodeInterchangeToManager(m);
     } catch (err) {
       this.counters.malformed++;
       this.d.log.error("dropping a malformed message from the interchange", { error: describeError(err), dropped: this.counters.malformed });
@@ -174,15 +175,19 @@ export class ManagerCore {
 
   // ───────────── workers ─────────────
 
-  onWorkerMessage(workerId: string, buf: Uint8Array): void {
-    // Fast path: a big value-only batch is scanned for its ids and forwarded untouched (no decode, no re-encode).
-    if (buf.length > 0 && buf[0] === 0x82) {
-      const ids = scanValueResults(buf);
-      if (ids !== null && ids.length >= FORWARD_AS_IS_MIN) return this.forwardResults(workerId, ids, buf);
+  /** One message from a worker: its map frame and attachment frames. */
+  onWorkerMessage(workerId: string, m: EncodedMessage): void {
+    // Fast path: a value-only batch that is big (many results, or any attachment) is scanned for its ids and
+    // forwarded untouched, attachments and all (no decode, no re-encode).
+    const lone = m instanceof Uint8Array;
+    const buf = lone ? m : m[0];
+    if (buf !== undefined && buf.length > 0 && buf[0] === 0x82) {
+      const ids = scanValueResults(buf, lone ? 0 : m.length - 1);
+      if (ids !== null && (ids.length >= FORWARD_AS_IS_MIN || !lone)) return this.forwardResults(workerId, ids, m);
     }
     let msg;
     try {
-      msg = decodeWorkerToManager(buf);
+      msg = decodeWorkerToManager(m);
     } catch (err) {
       this.counters.malformed++;
       this.d.log.error("dropping a malformed message from a worker", { worker: workerId, error: describeError(err) });
@@ -208,21 +213,21 @@ export class ManagerCore {
       const unexpected = this.map.complete(workerId, ids, now);
       if (unexpected.length > 0) this.dropUnexpected(workerId, unexpected, results);
       else if (results.length >= FORWARD_AS_IS_MIN) {
-        // Already a good batch: forward the worker's bytes untouched (same Results shape), no re-encode.
+        // Already a good batch: forward the worker's frames untouched (same Results shape), no re-encode.
         this.counters.resultsOut += results.length;
-        this.d.interchange.sendResult(buf);
+        this.d.interchange.sendResult(m);
       } else this.batch.addAll(results);
     }
     this.scheduleSettle();
   }
 
-  private forwardResults(workerId: string, ids: number[], buf: Uint8Array): void {
+  private forwardResults(workerId: string, ids: number[], msg: EncodedMessage): void {
     this.counters.workerResultMsgs++;
     const unexpected = this.map.complete(workerId, ids, this.d.clock.now());
     if (unexpected.length === 0) {
       this.counters.resultsOut += ids.length;
-      this.d.interchange.sendResult(buf);
-    } else this.dropUnexpected(workerId, unexpected, decodeResults(buf).results);
+      this.d.interchange.sendResult(msg);
+    } else this.dropUnexpected(workerId, unexpected, decodeResults(msg).results);
     this.scheduleSettle();
   }
 
@@ -365,7 +370,7 @@ export class ManagerCore {
 
   private sendResults(results: WireResult[]): void {
     this.counters.resultsOut += results.length;
-    this.d.interchange.sendResult(encode({ type: MSG.results, results }));
+    this.d.interchange.sendResult(encodeMessage({ type: MSG.results, results }));
   }
 
   // ───────────── housekeeping ─────────────

@@ -3,16 +3,19 @@
  * sockets and the I/O shell (manager-io.ts) stays thin.
  */
 
+import type { EncodedMessage } from "../protocol/messages.ts";
+
 /** The task + result channels to the interchange (two DEALERs in production). */
 export interface InterchangePort {
+  /** Task channel: register, request, heartbeat (never attachments). */
   sendTask(msg: Uint8Array): void;
-  sendResult(msg: Uint8Array): void;
+  sendResult(msg: EncodedMessage): void;
 }
 
 /** The worker channel (a ROUTER in production): address a worker by its id. */
 export interface WorkerPort {
   /** False when the worker is not connected (the message is dropped). */
-  sendTo(workerId: string, msg: Uint8Array): boolean;
+  sendTo(workerId: string, msg: EncodedMessage): boolean;
 }
 
 /** Starts and stops worker processes (the one place that spawns them). */

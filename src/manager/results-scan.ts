@@ -1,8 +1,9 @@
 /**
  * The manager's fast read of a worker's value-only results message (the layout src/worker/results-encoder.ts
- * writes: `{type: "results", results: [{id, value: bin}…]}` with keys in that order). It only collects the ids —
- * the bytes are then forwarded to the interchange untouched — and checks the structure on the way, including
- * that every length stays inside the buffer. Anything else (errors, another encoder's key order) returns null and
+ * writes: `{type: "results", results: [{id, value}…]}` with keys in that order, each value a `bin` or the index of
+ * an attachment frame). It only collects the ids — the frames are then forwarded to the interchange untouched —
+ * and checks the structure on the way: every length stays inside the buffer, and the attachment indexes run
+ * 0, 1, … up to exactly the number of attachment frames the message came with. Anything else (errors, another encoder's key order) returns null and
  * takes the protocol codec's validating decode.
  */
 
@@ -18,7 +19,8 @@ function matches(b: Uint8Array, o: number, want: Uint8Array): boolean {
 }
 
 /** Ids of a value-only results message in the fast layout, or null when it is not one. */
-export function scanValueResults(b: Uint8Array): number[] | null {
+export function scanValueResults(b: Uint8Array, attachments = 0): number[] | null {
+  let nextAtt = 0;
   if (!matches(b, 0, HEAD)) return null;
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let o = HEAD.length;
@@ -51,6 +53,17 @@ export function scanValueResults(b: Uint8Array): number[] | null {
     o += K_VALUE.length;
     if (o >= b.length) return null;
     const h = b[o++]!;
+    if (h < 0x80 || h === 0xcc || h === 0xcd) {
+      // an attachment index (they are small: at most one per result)
+      let idx: number;
+      if (h < 0x80) idx = h;
+      else if (h === 0xcc && o + 1 <= b.length) idx = b[o++]!;
+      else if (h === 0xcd && o + 2 <= b.length) (idx = dv.getUint16(o)), (o += 2);
+      else return null;
+      if (idx !== nextAtt || idx >= attachments) return null;
+      nextAtt++;
+      continue;
+    }
     let len: number;
     if (h === 0xc4 && o + 1 <= b.length) len = b[o++]!;
     else if (h === 0xc5 && o + 2 <= b.length) (len = dv.getUint16(o)), (o += 2);
@@ -59,5 +72,5 @@ export function scanValueResults(b: Uint8Array): number[] | null {
     o += len;
     if (o > b.length) return null;
   }
-  return o === b.length ? ids : null;
+  return o === b.length && nextAtt === attachments ? ids : null;
 }

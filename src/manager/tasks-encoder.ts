@@ -1,11 +1,11 @@
 /**
  * A fast path for the one message the manager sends per hand-off: `{type: "tasks", tasks: [WireTask…]}` written
- * as msgpack by hand (fixed keys, payload bytes copied once) instead of through the generic encoder. The bytes are
- * ordinary msgpack: the worker decodes them with the protocol codec (decodeManagerToWorker); a unit test holds
+ * as msgpack by hand (fixed keys; a small payload copied once, a big one sent as an attachment frame by reference)
+ * instead of through the generic encoder. The bytes are ordinary msgpack: the worker decodes them with the protocol codec (decodeManagerToWorker); a unit test holds
  * the two to the same meaning.
  */
 import { binHeaderSize, str, uintSize, writeArrayHeader, writeBinHeader, writeBytes, writeFloat64, writeUint } from "../protocol/msgpack-write.ts";
-import type { WireTask } from "../protocol/messages.ts";
+import { ATTACH_MIN_BYTES, type EncodedMessage, type WireTask } from "../protocol/messages.ts";
 
 const HEAD = Uint8Array.of(0x82, ...str("type"), ...str("tasks"), ...str("tasks"));
 const K_ID = str("id");
@@ -23,14 +23,15 @@ function typeBytes(s: string): Uint8Array {
   return b;
 }
 
-export function encodeTasks(tasks: readonly WireTask[]): Buffer {
+export function encodeTasks(tasks: readonly WireTask[]): EncodedMessage {
   let size = HEAD.length + 5;
   for (const t of tasks) {
     const p = t.payload.byteLength;
-    size += 1 + K_ID.length + uintSize(t.id) + K_TYPE.length + typeBytes(t.task_type).length + K_PAYLOAD.length + binHeaderSize(p) + p;
+    size += 1 + K_ID.length + uintSize(t.id) + K_TYPE.length + typeBytes(t.task_type).length + K_PAYLOAD.length + (p >= ATTACH_MIN_BYTES ? 5 : binHeaderSize(p) + p);
     if (t.duration !== undefined) size += K_DURATION.length + 9;
   }
   const b = Buffer.allocUnsafe(size);
+  let att: Uint8Array[] | null = null;
   let o = writeBytes(b, 0, HEAD);
   o = writeArrayHeader(b, o, tasks.length);
   for (const t of tasks) {
@@ -40,12 +41,19 @@ export function encodeTasks(tasks: readonly WireTask[]): Buffer {
     o = writeBytes(b, o, K_TYPE);
     o = writeBytes(b, o, typeBytes(t.task_type));
     o = writeBytes(b, o, K_PAYLOAD);
-    o = writeBinHeader(b, o, t.payload.byteLength);
-    o = writeBytes(b, o, t.payload);
+    if (t.payload.byteLength >= ATTACH_MIN_BYTES) {
+      att ??= [];
+      o = writeUint(b, o, att.length);
+      att.push(t.payload);
+    } else {
+      o = writeBinHeader(b, o, t.payload.byteLength);
+      o = writeBytes(b, o, t.payload);
+    }
     if (t.duration !== undefined) {
       o = writeBytes(b, o, K_DURATION);
       o = writeFloat64(b, o, t.duration);
     }
   }
-  return o === size ? b : b.subarray(0, o);
+  const head = o === size ? b : b.subarray(0, o);
+  return att === null ? head : [head, ...att];
 }

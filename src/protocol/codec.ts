@@ -8,12 +8,14 @@
 import { Packr } from "msgpackr";
 import { ProtocolError } from "./errors.ts";
 import {
+  ATTACH_MIN_BYTES,
   COMMANDS,
   MSG,
   TASK_STATES,
   type ClientToInterchange,
   type CommandReply,
   type CommandRequest,
+  type EncodedMessage,
   type InterchangeToClient,
   type InterchangeToManager,
   type ManagerToInterchange,
@@ -33,6 +35,39 @@ const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: "
 export function encode(value: unknown): Buffer {
   return packr.pack(value);
 }
+
+/**
+ * Encode a message, moving every task payload / result value of ATTACH_MIN_BYTES or more out of the map into an
+ * attachment frame of its own (the map holds its index). The attachments are the caller's bytes, not copies:
+ * the ZMTP writer sends big frames by reference. Returns one frame when nothing is attached.
+ */
+export function encodeMessage(msg: object): EncodedMessage {
+  const m = msg as { tasks?: readonly Obj[]; results?: readonly Obj[] };
+  const listKey = m.tasks !== undefined ? "tasks" : m.results !== undefined ? "results" : null;
+  if (listKey === null) return packr.pack(msg);
+  const items = (listKey === "tasks" ? m.tasks : m.results)!;
+  const key = listKey === "tasks" ? "payload" : "value";
+  let out: Obj[] | null = null;
+  const att: Uint8Array[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    const b = it[key];
+    if (b instanceof Uint8Array && b.byteLength >= ATTACH_MIN_BYTES) {
+      out ??= items.slice(0, i);
+      out.push({ ...it, [key]: att.length });
+      att.push(b);
+    } else if (out !== null) out.push(it);
+  }
+  if (out === null) return packr.pack(msg);
+  return [packr.pack({ ...msg, [listKey]: out }), ...att];
+}
+
+/** The frames of an encoded message, as an array. */
+export function framesOf(m: EncodedMessage): readonly Uint8Array[] {
+  return m instanceof Uint8Array ? [m] : m;
+}
+
+const NO_ATTACHMENTS: readonly Uint8Array[] = Object.freeze([]);
 
 /** Decode msgpack bytes without validation (task bodies and result values: validated by their consumer). */
 export function decodeValue(bytes: Uint8Array): unknown {
@@ -74,11 +109,6 @@ function bool(o: Obj, k: string, what: string): boolean {
   if (typeof v !== "boolean") fail(`${what}.${k} must be a boolean`);
   return v;
 }
-function bytes(o: Obj, k: string, what: string): Uint8Array {
-  const v = o[k];
-  if (!(v instanceof Uint8Array)) fail(`${what}.${k} must be binary`);
-  return v;
-}
 function arr(o: Obj, k: string, what: string): unknown[] {
   const v = o[k];
   if (!Array.isArray(v)) fail(`${what}.${k} must be an array`);
@@ -96,6 +126,40 @@ function optStr(o: Obj, k: string, what: string): void {
   if (o[k] !== undefined && o[k] !== null) str(o, k, what);
 }
 
+// The message being decoded (its frames) and the next attachment to claim. Decoding is synchronous, so one
+// cursor serves every decoder; withAttachments sets it for one decode and checks every attachment was claimed.
+let attFrames: readonly Uint8Array[] = NO_ATTACHMENTS;
+let attNext = 0;
+
+/** Decode `msg` (a lone map frame, or the map frame and its attachments) with `decode(mapFrame)`. */
+function withAttachments<T>(msg: EncodedMessage, what: string, decode: (buf: Uint8Array) => T): T {
+  const lone = msg instanceof Uint8Array;
+  const head = lone ? msg : msg[0];
+  if (head === undefined) fail(`${what} message has no frames`);
+  attFrames = lone ? NO_ATTACHMENTS : msg;
+  attNext = 0;
+  try {
+    const v = decode(head);
+    const n = lone ? 0 : msg.length - 1;
+    if (attNext !== n) fail(`${what} message has ${n} attachment frame(s) but references ${attNext}`);
+    return v;
+  } finally {
+    attFrames = NO_ATTACHMENTS;
+  }
+}
+
+/** A task payload / result value: inline `bin`, or the index of the next attachment frame (replaced by its bytes). */
+function body(o: Obj, k: string, what: string): void {
+  const v = o[k];
+  if (v instanceof Uint8Array) return;
+  if (typeof v !== "number") fail(`${what}.${k} must be binary or an attachment index`);
+  if (v !== attNext) fail(`${what}.${k} names attachment ${v}; attachments are referenced in order, expected ${attNext}`);
+  const f = attFrames[1 + attNext];
+  if (f === undefined) fail(`${what}.${k} names attachment ${v}, but the message has ${Math.max(0, attFrames.length - 1)}`);
+  attNext++;
+  o[k] = f;
+}
+
 function checkTasks(o: Obj, what: string): void {
   const tasks = arr(o, "tasks", what);
   for (let i = 0; i < tasks.length; i++) {
@@ -104,7 +168,7 @@ function checkTasks(o: Obj, what: string): void {
     const w = `${what}.tasks[${i}]`;
     uint(t, "id", w);
     str(t, "task_type", w);
-    bytes(t, "payload", w);
+    body(t, "payload", w);
     optNum(t, "duration", w);
     if (t.retries !== undefined && t.retries !== null) uint(t, "retries", w);
   }
@@ -126,7 +190,7 @@ function checkResults(o: Obj, what: string): void {
     const w = `${what}.results[${i}]`;
     uint(r, "id", w);
     if (r.error !== undefined) checkWireError(r.error, `${w}.error`);
-    else bytes(r, "value", w);
+    else body(r, "value", w);
   }
 }
 
@@ -143,59 +207,63 @@ function unknownType(channel: string, type: unknown): never {
 
 // ───────────── per-channel decoders ─────────────
 
-export function decodeClientToInterchange(buf: Uint8Array): ClientToInterchange {
-  const o = decodeMap(buf, "client");
-  switch (o.type) {
-    case MSG.clientHello:
-      num(o, "protocol_version", "client_hello");
-      str(o, "fx_version", "client_hello");
-      bool(o, "want_status", "client_hello");
-      break;
-    case MSG.submit:
-      checkTasks(o, "submit");
-      break;
-    case MSG.cancel:
-      for (const id of arr(o, "ids", "cancel")) if (typeof id !== "number") fail("cancel.ids must hold numbers");
-      break;
-    default:
-      unknownType("client", o.type);
-  }
-  return o as unknown as ClientToInterchange;
+export function decodeClientToInterchange(msg: EncodedMessage): ClientToInterchange {
+  return withAttachments(msg, "client", (buf) => {
+    const o = decodeMap(buf, "client");
+    switch (o.type) {
+      case MSG.clientHello:
+        num(o, "protocol_version", "client_hello");
+        str(o, "fx_version", "client_hello");
+        bool(o, "want_status", "client_hello");
+        break;
+      case MSG.submit:
+        checkTasks(o, "submit");
+        break;
+      case MSG.cancel:
+        for (const id of arr(o, "ids", "cancel")) if (typeof id !== "number") fail("cancel.ids must hold numbers");
+        break;
+      default:
+        unknownType("client", o.type);
+    }
+    return o as unknown as ClientToInterchange;
+  });
 }
 
-export function decodeInterchangeToClient(buf: Uint8Array): InterchangeToClient {
-  const o = decodeMap(buf, "client");
-  switch (o.type) {
-    case MSG.clientWelcome:
-      num(o, "protocol_version", "client_welcome");
-      str(o, "fx_version", "client_welcome");
-      str(o, "interchange_id", "client_welcome");
-      num(o, "max_payload_bytes", "client_welcome");
-      break;
-    case MSG.results:
-      checkResults(o, "results");
-      break;
-    case MSG.status: {
-      const ups = arr(o, "updates", "status");
-      for (const u of ups) {
-        if (!Array.isArray(u) || typeof u[0] !== "number" || !TASK_STATES.includes(u[1]) || typeof u[2] !== "string") {
-          fail("status.updates must hold [id, state, manager_id] triples");
+export function decodeInterchangeToClient(msg: EncodedMessage): InterchangeToClient {
+  return withAttachments(msg, "client", (buf) => {
+    const o = decodeMap(buf, "client");
+    switch (o.type) {
+      case MSG.clientWelcome:
+        num(o, "protocol_version", "client_welcome");
+        str(o, "fx_version", "client_welcome");
+        str(o, "interchange_id", "client_welcome");
+        num(o, "max_payload_bytes", "client_welcome");
+        break;
+      case MSG.results:
+        checkResults(o, "results");
+        break;
+      case MSG.status: {
+        const ups = arr(o, "updates", "status");
+        for (const u of ups) {
+          if (!Array.isArray(u) || typeof u[0] !== "number" || !TASK_STATES.includes(u[1]) || typeof u[2] !== "string") {
+            fail("status.updates must hold [id, state, manager_id] triples");
+          }
         }
+        break;
       }
-      break;
+      case MSG.refused:
+        arr(o, "ids", "refused");
+        checkWireError(o.error, "refused.error");
+        break;
+      case MSG.error:
+        str(o, "code", "error");
+        str(o, "message", "error");
+        break;
+      default:
+        unknownType("client", o.type);
     }
-    case MSG.refused:
-      arr(o, "ids", "refused");
-      checkWireError(o.error, "refused.error");
-      break;
-    case MSG.error:
-      str(o, "code", "error");
-      str(o, "message", "error");
-      break;
-    default:
-      unknownType("client", o.type);
-  }
-  return o as unknown as InterchangeToClient;
+    return o as unknown as InterchangeToClient;
+  });
 }
 
 export function decodeManagerToInterchange(buf: Uint8Array): ManagerToInterchange {
@@ -239,83 +307,93 @@ export function decodeManagerToInterchange(buf: Uint8Array): ManagerToInterchang
   return o as unknown as ManagerToInterchange;
 }
 
-export function decodeInterchangeToManager(buf: Uint8Array): InterchangeToManager {
-  const o = decodeMap(buf, "task-channel");
-  switch (o.type) {
-    case MSG.registered:
-      str(o, "interchange_id", "registered");
-      num(o, "heartbeat_period", "registered");
-      num(o, "heartbeat_threshold", "registered");
-      break;
-    case MSG.badRegistration:
-      str(o, "code", "bad_registration");
-      str(o, "message", "bad_registration");
-      break;
-    case MSG.tasks:
-      checkTasks(o, "tasks");
-      if (o.want_status !== undefined && o.want_status !== null) bool(o, "want_status", "tasks");
-      break;
-    case MSG.heartbeat:
-      break;
-    case MSG.drain:
-    case MSG.shutdown:
-      str(o, "reason", o.type);
-      break;
-    default:
-      unknownType("task-channel", o.type);
-  }
-  return o as unknown as InterchangeToManager;
+export function decodeInterchangeToManager(msg: EncodedMessage): InterchangeToManager {
+  return withAttachments(msg, "task-channel", (buf) => {
+    const o = decodeMap(buf, "task-channel");
+    switch (o.type) {
+      case MSG.registered:
+        str(o, "interchange_id", "registered");
+        num(o, "heartbeat_period", "registered");
+        num(o, "heartbeat_threshold", "registered");
+        break;
+      case MSG.badRegistration:
+        str(o, "code", "bad_registration");
+        str(o, "message", "bad_registration");
+        break;
+      case MSG.tasks:
+        checkTasks(o, "tasks");
+        if (o.want_status !== undefined && o.want_status !== null) bool(o, "want_status", "tasks");
+        break;
+      case MSG.heartbeat:
+        break;
+      case MSG.drain:
+      case MSG.shutdown:
+        str(o, "reason", o.type);
+        break;
+      default:
+        unknownType("task-channel", o.type);
+    }
+    return o as unknown as InterchangeToManager;
+  });
 }
 
 /** Result channel (manager → interchange) and the worker's replies share the Results shape. */
-export function decodeResults(buf: Uint8Array): Results {
-  const o = decodeMap(buf, "result-channel");
-  if (o.type !== MSG.results) unknownType("result-channel", o.type);
-  checkResults(o, "results");
-  return o as unknown as Results;
+export function decodeResults(msg: EncodedMessage): Results {
+  return withAttachments(msg, "result-channel", (buf) => {
+    const o = decodeMap(buf, "result-channel");
+    if (o.type !== MSG.results) unknownType("result-channel", o.type);
+    checkResults(o, "results");
+    return o as unknown as Results;
+  });
 }
 
 /** Everything a manager sends on the result channel: `results`, or `started` notices (status stream). */
-export function decodeManagerResults(buf: Uint8Array): ManagerResults {
-  const o = decodeMap(buf, "result-channel");
-  if (o.type === MSG.results) checkResults(o, "results");
-  else if (o.type === MSG.started) {
-    for (const id of arr(o, "ids", "started")) if (typeof id !== "number" || !Number.isInteger(id) || id < 0) fail("started.ids must hold non-negative integers");
-  } else unknownType("result-channel", o.type);
-  return o as unknown as ManagerResults;
+export function decodeManagerResults(msg: EncodedMessage): ManagerResults {
+  return withAttachments(msg, "result-channel", (buf) => {
+    const o = decodeMap(buf, "result-channel");
+    if (o.type === MSG.results) checkResults(o, "results");
+    else if (o.type === MSG.started) {
+      for (const id of arr(o, "ids", "started")) if (typeof id !== "number" || !Number.isInteger(id) || id < 0) fail("started.ids must hold non-negative integers");
+    } else unknownType("result-channel", o.type);
+    return o as unknown as ManagerResults;
+  });
 }
 
-export function decodeWorkerToManager(buf: Uint8Array): WorkerToManager {
-  const o = decodeMap(buf, "worker-channel");
-  switch (o.type) {
-    case MSG.workerHello:
-      str(o, "worker_id", "worker_hello");
-      str(o, "worker_type", "worker_hello");
-      num(o, "pid", "worker_hello");
-      bool(o, "single_use", "worker_hello");
-      break;
-    case MSG.results:
-      checkResults(o, "results");
-      break;
-    default:
-      unknownType("worker-channel", o.type);
-  }
-  return o as unknown as WorkerToManager;
+export function decodeWorkerToManager(msg: EncodedMessage): WorkerToManager {
+  return withAttachments(msg, "worker-channel", (buf) => {
+    const o = decodeMap(buf, "worker-channel");
+    switch (o.type) {
+      case MSG.workerHello:
+        str(o, "worker_id", "worker_hello");
+        str(o, "worker_type", "worker_hello");
+        num(o, "pid", "worker_hello");
+        bool(o, "single_use", "worker_hello");
+        break;
+      case MSG.results:
+        checkResults(o, "results");
+        break;
+      default:
+        unknownType("worker-channel", o.type);
+    }
+    return o as unknown as WorkerToManager;
+  });
 }
 
-export function decodeManagerToWorker(buf: Uint8Array): ManagerToWorker {
-  const o = decodeMap(buf, "worker-channel");
-  switch (o.type) {
-    case MSG.tasks:
-      checkTasks(o, "tasks");
-      break;
-    case MSG.shutdown:
-      str(o, "reason", "shutdown");
-      break;
-    default:
-      unknownType("worker-channel", o.type);
-  }
-  return o as unknown as ManagerToWorker;
+export function decodeManagerToWorker(msg: EncodedMessage): ManagerToWorker {
+  return withAttachments(msg, "worker-channel", (buf) => {
+    const o = decodeMap(buf, "worker-channel");
+    switch (o.type) {
+      case MSG.tasks:
+        checkTasks(o, "tasks");
+        break;
+      case MSG.shutdown:
+        str(o, "reason", "shutdown");
+        break;
+      default:
+        unknownType("worker-channel", o.type);
+    }
+    return o as unknown as ManagerToWorker;
+  });
 }
 
 const COMMAND_NAMES = new Set<string>(Object.values(COMMANDS));

@@ -9,9 +9,12 @@
  *   result   : interchange ROUTER (result_url)        ← manager DEALER      ManagerResults (manager → interchange only)
  *   worker   : manager ROUTER (ipc or tcp)            ← worker DEALER       WorkerToManager / ManagerToWorker
  *
- * Every ZMTP message is ONE frame holding one msgpack map (plus the routing-id frame a ROUTER adds/strips).
- * Task and result bodies travel as opaque msgpack `bin` payloads: only the worker decodes a task body and
- * only the executor decodes a result value, so the interchange and the manager forward bytes untouched.
+ * Every ZMTP message is one msgpack map in its first frame (plus the routing-id frame a ROUTER adds/strips),
+ * then zero or more attachment frames. Task and result bodies are opaque bytes: only the worker decodes a task
+ * body and only the executor decodes a result value, so the interchange and the manager forward bytes untouched.
+ * A body smaller than ATTACH_MIN_BYTES travels inside the map as a msgpack `bin`; a bigger one travels as an
+ * attachment frame of its own and the map holds its index (uint, 0 = the frame after the map, in order of
+ * appearance), so no hop ever copies it into or out of a msgpack encoding.
  *
  * Batching: tasks and results always travel in arrays, so every hop can batch. A sender flushes a batch when
  * it is full (size bound) or when its event-loop turn ends / a short period passes (time bound).
@@ -44,6 +47,12 @@ export const MSG = {
   error: "error",
 } as const;
 
+/** Task payloads and result values of at least this many bytes travel as attachment frames (see above). */
+export const ATTACH_MIN_BYTES = 16 * 1024;
+
+/** An encoded message: the msgpack map frame, then its attachment frames (a lone frame when it has none). */
+export type EncodedMessage = Uint8Array | readonly Uint8Array[];
+
 /** Task states reported on the status stream (opt-in per client). */
 export const TASK_STATES = ["pending", "dispatched", "running", "done", "failed"] as const;
 export type TaskState = (typeof TASK_STATES)[number];
@@ -60,7 +69,8 @@ export interface WireTask {
   readonly id: number;
   /** Worker type that must run it: RAW_TASK_TYPE, or a container image reference. */
   readonly task_type: string;
-  /** msgpack of a TaskBody (src/protocol/task.ts). Opaque to interchange and manager. */
+  /** msgpack of a TaskBody (src/protocol/task.ts). Opaque to interchange and manager. On the wire: `bin`, or
+   *  the index of an attachment frame (≥ ATTACH_MIN_BYTES); decoded messages always hold the bytes. */
   readonly payload: Uint8Array;
   /** Optional declared duration in seconds (walltime-aware dispatch); absent = unknown. */
   readonly duration?: number;
@@ -85,7 +95,8 @@ export interface WireError {
 /** One finished task. Exactly one of `value` / `error` is present. */
 export interface WireResult {
   readonly id: number;
-  /** msgpack of the returned value (shell tasks: a ShellResult). Opaque to interchange and manager. */
+  /** msgpack of the returned value (shell tasks: a ShellResult). Opaque to interchange and manager. On the
+   *  wire: `bin`, or the index of an attachment frame, like WireTask.payload. */
   readonly value?: Uint8Array;
   readonly error?: WireError;
   /** Where and how long it ran (ms since epoch). Optional, for the run log and the status stream. */

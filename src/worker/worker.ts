@@ -5,7 +5,7 @@
  * the results of short ones before it). Single-use workers run one task and leave.
  */
 import { decodeManagerToWorker, encode } from "../protocol/codec.ts";
-import { MSG, type WireResult, type WireTask } from "../protocol/messages.ts";
+import { MSG, type EncodedMessage, type WireResult, type WireTask } from "../protocol/messages.ts";
 import type { Logger } from "../util/log.ts";
 import { describeError } from "../util/errors.ts";
 import { createExecContext, executeTask, type ExecContext } from "./execute.ts";
@@ -15,7 +15,7 @@ import { killRunningShellTasks } from "./shell-task.ts";
 /** What the worker needs from its channel to the manager (a DEALER in production). */
 export interface ManagerLink {
   /** Queue one message; never blocks (the link coalesces writes per tick). */
-  send(msg: Uint8Array): void;
+  send(msg: EncodedMessage): void;
   /** Resolves once queued messages were written (or the link is gone). */
   close(): Promise<void>;
 }
@@ -67,11 +67,11 @@ export class WorkerLoop {
     );
   }
 
-  /** One message from the manager. Malformed ones are logged and counted, never fatal. */
-  onMessage(buf: Uint8Array): void {
+  /** One message from the manager (its map frame and attachment frames). Malformed ones are logged, never fatal. */
+  onMessage(m: EncodedMessage): void {
     let msg;
     try {
-      msg = decodeManagerToWorker(buf);
+      msg = decodeManagerToWorker(m);
     } catch (err) {
       this.o.log.error("dropping a malformed message from the manager", { error: describeError(err) });
       return;

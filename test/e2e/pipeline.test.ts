@@ -52,6 +52,29 @@ describe("executor ↔ dist/fx pipeline", () => {
     expect(await ex.submit((s: string) => s.length, "small")).toBe(5); // the executor still works
   }, 120_000);
 
+  test("payloads and results of every size class, around the attachment-frame threshold up to MiBs, come back intact", async () => {
+    dir = tempDir("pipe-sizes");
+    ex = executorFor(dir);
+    await ex.start();
+    // Each task gets bytes of a given length and returns them reversed plus their sum, so a payload mixed up with
+    // another task's, truncated or shifted would show. 16 KiB is where payloads/values leave the msgpack map.
+    const sizes = [0, 1, 16_000, 16_383, 16_384, 16_400, 100 * 1024, 1024 * 1024 + 3, 5 * 1024 * 1024];
+    const inputs = sizes.map((n, k) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + k * 7) & 0xff));
+    const rs = await Promise.all(
+      inputs.flatMap((b) => [0, 1, 2].map(() => ex!.submit((x: Uint8Array) => {
+        let sum = 0;
+        for (const v of x) sum += v;
+        return { back: Uint8Array.from(x).reverse(), sum };
+      }, b))),
+    );
+    rs.forEach((r, j) => {
+      const want = inputs[Math.floor(j / 3)]!;
+      expect(r.back.length).toBe(want.length);
+      expect(Buffer.from(r.back).reverse().equals(Buffer.from(want))).toBe(true);
+      expect(r.sum).toBe(want.reduce((a, v) => a + v, 0));
+    });
+  }, 180_000);
+
   test("status events report pending → dispatched → running → done for a task, with its manager; a client without the stream gets none", async () => {
     dir = tempDir("pipe-status");
     ex = executorFor(dir, {}, { wantStatus: true });

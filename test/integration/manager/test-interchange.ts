@@ -2,7 +2,7 @@
  * A small interchange for manager tests, written with our own ZMTP ROUTER sockets and speaking the task and
  * result channels of the protocol. A test harness (it plays the peer), not a mock of the manager under test.
  */
-import { decodeManagerToInterchange, decodeResults, encode } from "../../../src/protocol/codec.ts";
+import { decodeManagerToInterchange, decodeResults, encode, encodeMessage, framesOf } from "../../../src/protocol/codec.ts";
 import { MSG, type InterchangeToManager, type ManagerToInterchange, type Register, type WireResult, type WireTask } from "../../../src/protocol/messages.ts";
 import { PROTOCOL_VERSION } from "../../../src/version.ts";
 import { Router } from "../../../src/zmtp/index.ts";
@@ -35,9 +35,9 @@ export class TestInterchange {
   async start(): Promise<{ taskUrl: string; resultUrl: string }> {
     await this.tasks.bind("tcp://127.0.0.1:0");
     await this.results.bind("tcp://127.0.0.1:0");
-    this.tasks.onMessage = (frames) => this.onTaskChannel(frames[0]!.toString("latin1"), frames[frames.length - 1]!);
+    this.tasks.onMessage = (frames) => this.onTaskChannel(frames[0]!.toString("latin1"), frames[1]!);
     this.results.onMessage = (frames) => {
-      const msg = decodeResults(frames[frames.length - 1]!);
+      const msg = decodeResults(frames.slice(1));
       this.resultMessages++;
       for (const r of msg.results) this.resultsById.set(r.id, r);
     };
@@ -64,7 +64,7 @@ export class TestInterchange {
 
   send(msg: InterchangeToManager): void {
     if (this.managerId === null) throw new Error("no manager registered yet");
-    this.tasks.trySend([Buffer.from(this.managerId), encode(msg)]);
+    this.tasks.trySend([Buffer.from(this.managerId), ...framesOf(encodeMessage(msg))]);
   }
 
   /** Queue tasks (payloads are msgpack task bodies); returns their ids. */

@@ -31,7 +31,7 @@ async function start(extra: string[] = []) {
   const url = `ipc://${path.join(dir, "w.sock")}`;
   await router.bind(url);
   const got: WorkerToManager[] = [];
-  router.onMessage = (frames) => got.push(decodeWorkerToManager(frames[frames.length - 1]!));
+  router.onMessage = (frames) => got.push(decodeWorkerToManager(frames.slice(1)));
   proc = Bun.spawn([process.execPath, CLI, "worker", "--manager-url", url, "--worker-id", "wk-1", "--logdir", "", ...extra], {
     stdin: "ignore", stdout: "ignore", stderr: "ignore",
   });

@@ -8,7 +8,7 @@ import { configFromObject } from "../../../src/config/load.ts";
 import { HighThroughputExecutor, RemoteError } from "../../../src/index.ts";
 import { Interchange, type InterchangeUrls } from "../../../src/interchange/interchange.ts";
 import {
-  MSG, PROTOCOL_VERSION, decodeCommandReply, decodeInterchangeToManager, decodeTaskBody, encode,
+  MSG, PROTOCOL_VERSION, decodeCommandReply, decodeInterchangeToManager, decodeTaskBody, encode, encodeMessage,
   type InterchangeToManager, type Register,
 } from "../../../src/protocol/index.ts";
 import { systemClock } from "../../../src/util/clock.ts";
@@ -52,11 +52,11 @@ class HandManager {
     }, 100);
     closers.push(() => clearInterval(hb), () => task.close(), () => result.close());
     void (async () => {
-      for await (const [f] of task) {
-        const m = decodeInterchangeToManager(f!);
+      for await (const frames of task) {
+        const m = decodeInterchangeToManager(frames);
         this.inbox.push(m);
         if (m.type === MSG.tasks && this.answer) {
-          await result.send(encode({ type: MSG.results, results: m.tasks.map((t) => ({ id: t.id, value: encode(run(t.payload)) })) }));
+          await result.send(encodeMessage({ type: MSG.results, results: m.tasks.map((t) => ({ id: t.id, value: encode(run(t.payload)) })) }));
         }
       }
     })();
@@ -120,21 +120,30 @@ s.send(msgpack.packb({"type": "client_hello", "protocol_version": ${PROTOCOL_VER
 body = msgpack.packb({"kind": "shell", "command": "echo from-python"})
 s.send(msgpack.packb({"type": "submit", "tasks": [{"id": 1, "task_type": "RAW", "payload": body}]}, use_bin_type=True))
 seen = []
-while True:
-    m = msgpack.unpackb(s.recv(), raw=False)
-    seen.append(m["type"])
-    if m["type"] == "results":
-        r = m["results"][0]
-        print(json.dumps({"seen": seen, "n": len(m["results"]), "id": r["id"], "value": msgpack.unpackb(r["value"], raw=False)}))
-        break
+def results():
+    while True:
+        frames = s.recv_multipart()
+        m = msgpack.unpackb(frames[0], raw=False)
+        seen.append(m["type"])
+        if m["type"] == "results":
+            # a value of 16 KiB or more is an attachment frame; the map holds its index
+            return [(r["id"], msgpack.unpackb(frames[1 + r["value"]] if isinstance(r["value"], int) else r["value"], raw=False), len(frames)) for r in m["results"]]
+(id1, v1, _), = results()
+# a payload of 16 KiB or more may travel as an attachment frame too (inline bin works as well)
+big = msgpack.packb({"kind": "shell", "command": "echo " + "x" * 40000})
+s.send_multipart([msgpack.packb({"type": "submit", "tasks": [{"id": 2, "task_type": "RAW", "payload": 0}]}), big])
+(id2, v2, frames2), = results()
+print(json.dumps({"seen": seen, "id": id1, "value": v1, "id2": id2, "len2": len(v2["stdout"]), "frames2": frames2}))
 `;
     const p = Bun.spawn(["/usr/bin/python3", "-c", py, urls.client.tasks], { stdout: "pipe", stderr: "pipe" });
     closers.push(() => p.kill());
     const [out, err] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
     expect(err).toBe("");
     const got = JSON.parse(out);
-    expect(got.seen).toEqual(["client_welcome", "results"]);
-    expect([got.n, got.id, got.value.stdout]).toEqual([1, 1, "ran: echo from-python\n"]);
+    expect(got.seen).toEqual(["client_welcome", "results", "results"]);
+    expect([got.id, got.value.stdout]).toEqual([1, "ran: echo from-python\n"]);
+    // the big task reached the manager whole, and its big result came back as the map plus one attachment
+    expect([got.id2, got.len2, got.frames2]).toEqual([2, "ran: echo ".length + 40000 + 1, 2]);
     expect((await mine).stdout).toBe("ran: echo from-executor\n");
   }, 60_000);
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { SubmitBatch } from "../../../src/executor/submit-batch.ts";
-import { MSG, decodeClientToInterchange, encode } from "../../../src/protocol/index.ts";
+import { MSG, decodeClientToInterchange, encode, framesOf } from "../../../src/protocol/index.ts";
 
 describe("SubmitBatch (hand-written msgpack submit message)", () => {
   test("decodes, through the interchange's validator, to exactly the tasks added — every integer, string and bin width", () => {
@@ -15,9 +15,10 @@ describe("SubmitBatch (hand-written msgpack submit message)", () => {
     ];
     for (const c of cases) b.add(c.id, c.task_type, c.payload, c.duration, c.retries);
     expect(b.count).toBe(cases.length);
-    const bytes = b.take()!;
+    const frames = framesOf(b.take()!);
     expect(b.count).toBe(0);
-    const msg = decodeClientToInterchange(bytes);
+    expect(frames.length).toBe(3); // the map, then the 2 payloads of 16 KiB or more as attachment frames
+    const msg = decodeClientToInterchange(frames);
     if (msg.type !== MSG.submit) throw new Error("not a submit");
     expect(msg.tasks.length).toBe(cases.length);
     msg.tasks.forEach((t, i) => {

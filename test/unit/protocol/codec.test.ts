@@ -9,7 +9,10 @@ import {
   decodeResults,
   decodeTaskBody,
   decodeCommandRequest,
+  decodeWorkerToManager,
   encode,
+  encodeMessage,
+  ATTACH_MIN_BYTES,
 } from "../../../src/protocol/index.ts";
 
 function expectProtoError(f: () => unknown, fragment: string): void {
@@ -52,6 +55,40 @@ describe("protocol codec", () => {
       () => decodeClientToInterchange(encode({ type: MSG.submit, tasks: [{ id: 1, task_type: "RAW", payload: "x" }] })),
       "submit.tasks[0].payload",
     );
+  });
+
+  test("attachments: big payloads and values leave the map as frames of their own, by reference, and come back", () => {
+    const big = new Uint8Array(ATTACH_MIN_BYTES).fill(7);
+    const small = new Uint8Array(ATTACH_MIN_BYTES - 1).fill(8);
+    const frames = encodeMessage({ type: MSG.tasks, tasks: [{ id: 1, task_type: "RAW", payload: small }, { id: 2, task_type: "RAW", payload: big }] });
+    if (frames instanceof Uint8Array) throw new Error("expected attachments");
+    expect(frames.length).toBe(2);
+    expect(frames[1]).toBe(big); // the caller's bytes, not a copy
+    const m = decodeInterchangeToManager(frames);
+    if (m.type !== MSG.tasks) throw new Error();
+    expect(m.tasks.map((t) => t.payload.length)).toEqual([small.length, big.length]);
+    expect(m.tasks[1]!.payload).toBe(frames[1]!);
+    const r = encodeMessage({ type: MSG.results, results: [{ id: 1, value: big }, { id: 2, error: { name: "E", message: "m" } }, { id: 3, value: big }] });
+    if (r instanceof Uint8Array) throw new Error("expected attachments");
+    expect(r.length).toBe(3);
+    const back = decodeResults(r);
+    expect(back.results.map((x) => x.value?.length)).toEqual([big.length, undefined, big.length]);
+    // nothing big: one frame, exactly what encode() gives
+    expect(Buffer.from(encodeMessage({ type: MSG.results, results: [{ id: 1, value: small }] }) as Uint8Array).equals(encode({ type: MSG.results, results: [{ id: 1, value: small }] }))).toBe(true);
+  });
+
+  test("attachment references are checked: in order, in range, every frame claimed, only where bytes may go", () => {
+    const f = new Uint8Array(ATTACH_MIN_BYTES);
+    const tasks = (...p: unknown[]) => encode({ type: MSG.tasks, tasks: p.map((payload, i) => ({ id: i, task_type: "RAW", payload })) });
+    expectProtoError(() => decodeInterchangeToManager([tasks(0)]), "names attachment 0, but the message has 0");
+    expectProtoError(() => decodeInterchangeToManager([tasks(1, 0), f, f]), "attachments are referenced in order, expected 0");
+    expectProtoError(() => decodeInterchangeToManager([tasks(0), f, f]), "has 2 attachment frame(s) but references 1");
+    expectProtoError(() => decodeInterchangeToManager([encode({ type: MSG.heartbeat }), f]), "has 1 attachment frame(s) but references 0");
+    expectProtoError(() => decodeInterchangeToManager([]), "no frames");
+    expectProtoError(() => decodeInterchangeToManager([tasks(-1), f]), "names attachment -1");
+    expectProtoError(() => decodeInterchangeToManager([tasks("x"), f]), "must be binary or an attachment index");
+    expectProtoError(() => decodeWorkerToManager([encode({ type: MSG.results, results: [{ id: 1, value: 0 }, { id: 2, value: 0 }] }), f]), "results.results[1].value names attachment 0");
+    expect(decodeInterchangeToManager([tasks(0, new Uint8Array(1), 1), f, f]).type).toBe(MSG.tasks);
   });
 
   test("registration with a missing field is refused naming the field", () => {

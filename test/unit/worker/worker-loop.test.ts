@@ -1,12 +1,12 @@
 /** WorkerLoop through a fake link: hello, in-order results in batches, async flushing, single use, shutdown. */
 import { describe, expect, test } from "bun:test";
 import { decodeResults, decodeValue, decodeWorkerToManager, encode } from "../../../src/protocol/codec.ts";
-import { MSG, type WireResult } from "../../../src/protocol/messages.ts";
+import { MSG, type EncodedMessage, type WireResult } from "../../../src/protocol/messages.ts";
 import { silentLogger } from "../../../src/util/log.ts";
 import { WorkerLoop } from "../../../src/worker/worker.ts";
 
 function setup(singleUse = false, flushMs?: number) {
-  const sent: Uint8Array[] = [];
+  const sent: EncodedMessage[] = [];
   const done: number[] = [];
   const loop = new WorkerLoop({
     workerId: "w1", workerType: "RAW", host: "h", singleUse, log: silentLogger,
