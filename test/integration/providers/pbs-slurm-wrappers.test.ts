@@ -121,7 +121,8 @@ describe("PbsProvider (torque) ↔ Slurm's Torque wrappers", () => {
     const m = await p.status([...ids, "999999"]);
     const qstats = calls.slice(before).filter((c) => c[0] === "qstat");
     expect(qstats).toEqual([["qstat", "-f", ...ids, "999999"]]);
-    for (const id of ids) expect([JobState.PENDING, JobState.RUNNING, JobState.COMPLETED]).toContain(m.get(id)!.state);
+    const live: JobState[] = [JobState.PENDING, JobState.RUNNING, JobState.COMPLETED];
+    for (const id of ids) expect(live).toContain(m.get(id)!.state);
     expect(m.get("999999")!.state).toBe(JobState.UNKNOWN);
     // Only unknown ids: qstat prints nothing and exits 153 (Unknown Job Id), which is an answer, not a failure.
     const only = await p.status(["999998"]);
