@@ -74,7 +74,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { section: "executor", key: "interchange_port_range", kind: port, doc: "Ports the client channels are picked from: [lo, hi]." },
   { section: "executor", key: "heartbeat_period", kind: positive, doc: "Seconds between heartbeats between interchange and managers." },
   { section: "executor", key: "heartbeat_threshold", kind: positive, doc: "Seconds of silence after which the other side is considered lost." },
-  { section: "executor", key: "poll_period", kind: positive, doc: "Milliseconds an idle event loop sleeps between housekeeping passes." },
+  { section: "executor", key: "poll_period", kind: positive, doc: "Lower bound, in milliseconds, on the manager's housekeeping period (heartbeats, idle workers, walltime drain), which is otherwise heartbeat_period / 4, at most 1 s. Tasks and results never wait for it." },
   { section: "executor", key: "max_workers", kind: { t: "int_or_inf", min: 1 }, doc: "Cap on workers per manager; inf = one per cores_per_worker cores." },
   { section: "executor", key: "cores_per_worker", kind: positive, doc: "Cores each worker gets; below 1 oversubscribes." },
   { section: "executor", key: "worker_mode", kind: { t: "enum", values: WORKER_MODES }, doc: "How workers run: no_container or <runtime>_reuse / <runtime>_single_use." },

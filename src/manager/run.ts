@@ -124,7 +124,7 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
   log.info("manager starting", { manager: managerId, task_url: taskUrl, result_url: resultUrl, workers: count, mode: opts.workerMode, block: opts.blockId ?? "", walltime_end: walltimeEndMs !== undefined ? new Date(walltimeEndMs).toISOString() : "" });
   core.start();
 
-  const tick = setInterval(() => core.tick(), Math.min(1000, Math.max(10, opts.pollPeriodMs)));
+  const tick = setInterval(() => core.tick(), housekeepingPeriodMs(opts.heartbeatPeriod, opts.pollPeriodMs));
   let signals = 0;
   const onSignal = (sig: string): void => {
     signals++;
@@ -152,6 +152,16 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
   });
   if (launcher.coldStarts.stats().size > 0) log.info("container cold starts (spawn → registered)", { per_image: launcher.coldStarts.summary() });
   return code;
+}
+
+/**
+ * How often the manager's housekeeping runs (heartbeats both ways, idle workers, walltime drain). Everything it
+ * does is on the scale of seconds, and tasks and results never wait for it, so it runs four times per heartbeat
+ * period, never more often than poll_period and at least once a second. (Every 10 ms, its cost — a few objects
+ * per pass — showed up in the round-trip p99 through garbage collection: docs/performance.md.)
+ */
+export function housekeepingPeriodMs(heartbeatPeriodS: number, pollPeriodMs: number): number {
+  return Math.min(1000, Math.max(10, pollPeriodMs, (heartbeatPeriodS * 1000) / 4));
 }
 
 /** Workers were asked to leave (shutdown message); SIGTERM, then SIGKILL, whatever is still there. */
