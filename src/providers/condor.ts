@@ -4,9 +4,10 @@
  *
  * Walltime: HTCondor has no walltime of its own; the submit description removes a job that has
  * run longer than `walltime` (periodic_remove on the job's FxWalltime attribute), which status
- * reports as TIMEOUT. Jobs HTCondor put on hold for an error (not condor_hold or `hold = true`) are FAILED, with
- * the hold reason. cores_per_node → request_cpus, mem_per_node → request_memory;
- * scheduler_options lines are added to the submit description as-is.
+ * reports as TIMEOUT. Jobs HTCondor put on hold for an error (not condor_hold or `hold = true`) are
+ * FAILED, with the hold reason, and removed from the queue (a held job would otherwise stay there for
+ * ever). cores_per_node → request_cpus, mem_per_node → request_memory; scheduler_options lines are
+ * added to the submit description as-is (a later line wins, so they can override fx's own).
  */
 import type { ProviderConfig } from "../config/schema.ts";
 import { BatchProvider, optionLines, type Run, type SchedulerSpec, type ScriptContext } from "./batch.ts";
@@ -49,6 +50,11 @@ export function parseCondorSubmit(stdout: string): string {
   return m[1]!;
 }
 
+const HELD = "held: ";
+
+/** A job HTCondor held for an error: fx reports it FAILED, so it must not stay in the queue. */
+const heldForError = (st: JobStatus) => st.state === JobState.FAILED && st.message?.startsWith(HELD) === true;
+
 /** HoldReasonCodes that are not errors: condor_hold (1), `hold = true` at submit (15), input being spooled (16). */
 const NOT_AN_ERROR_HOLDS: ReadonlySet<number> = new Set([1, 15, 16]);
 
@@ -79,7 +85,7 @@ export function parseCondorAf(stdout: string): Map<string, JobStatus> {
       case 5: {
         const hc = num(holdCode);
         state = hc !== undefined && NOT_AN_ERROR_HOLDS.has(hc) ? JobState.PENDING : JobState.FAILED;
-        message = `held: ${defined(holdReason) || "no reason given"}`;
+        message = `${HELD}${defined(holdReason) || "no reason given"}`;
         break;
       }
       default: state = JobState.UNKNOWN; message = `HTCondor JobStatus ${status}`;
@@ -109,6 +115,9 @@ export function condorSpec(): SchedulerSpec {
       const want = ids.map(norm);
       const q = await run(["condor_q", ...want, "-af:jt", ...CONDOR_ATTRS]);
       const found = parseCondorAf(q.stdout);
+      // A held job never ends by itself; FAILED is final for fx (never asked about or cancelled again): remove it.
+      const held = [...found].filter(([, st]) => heldForError(st)).map(([id]) => id);
+      if (held.length > 0) await run(["condor_rm", ...held], { allowFailure: true });
       const missing = want.filter((id) => !found.has(id));
       if (missing.length > 0) {
         const h = await run(["condor_history", ...missing, "-af:jt", ...CONDOR_ATTRS], { allowFailure: true });

@@ -53,6 +53,16 @@ describe("CondorProvider ↔ real HTCondor", () => {
     expect(readTail(last.stderrPath)).toContain("/nonexistent/fx");
   }, 200_000);
 
+  it("a job HTCondor cannot execute is held → FAILED with the hold reason, and removed from the queue", async () => {
+    const p = provider({ scheduler_options: "executable = /etc/hosts" }); // a later line wins: not executable
+    const id = await submit(p, ["/bin/true"], 1, "fx-condor-noexec");
+    const { last } = await waitFor(p, id, ended);
+    expect(last.state).toBe(JobState.FAILED);
+    expect(last.message).toContain("Permission denied");
+    const gone = await waitForJob(provider(), id, (s) => s.state !== JobState.FAILED, 60_000, 500); // asked afresh
+    expect(gone.last.state).toBe(JobState.CANCELLED); // condor_history: removed (by fx), no longer held
+  }, 200_000);
+
   it("cancel: a running job → CANCELLED", async () => {
     const p = provider();
     const id = await submit(p, ["/bin/sleep", "300"], 1, "fx-condor-cancel");

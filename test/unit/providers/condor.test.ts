@@ -46,18 +46,23 @@ describe("condor (recorded from a real HTCondor 23.9)", () => {
     expect(() => parseCondorSubmit("ERROR: Parse error in expression\n")).toThrow(ProviderError);
   });
 
-  test("status of queued jobs (condor_q): running, idle, held at submit → PENDING, held for an error → FAILED", async () => {
-    const r = new Replay().on("condor_q", { stdout: fixture("condor", "condor_q-af.txt") }).on("condor_history", { stdout: "" });
+  test("status of queued jobs (condor_q): running, idle, held at submit → PENDING, held for an error → FAILED and removed", async () => {
+    const r = new Replay()
+      .on("condor_q", { stdout: fixture("condor", "condor_q-af.txt") })
+      .on("condor_rm", { stdout: fixture("condor", "condor_rm.txt") })
+      .on("condor_history", { stdout: "" });
     const { p } = make(r);
     const asked = [id("ok"), id("idle"), id("held"), id("noexec"), "999999"];
     const m = await p.status(asked);
     expect(asked.map((i) => m.get(i)!.state)).toEqual([JobState.RUNNING, JobState.PENDING, JobState.PENDING, JobState.FAILED, JobState.UNKNOWN]);
     expect(m.get(id("held"))!.message).toContain("submitted on hold");
     expect(m.get(id("noexec"))!.message).toContain("Permission denied");
-    // one condor_q for all, then condor_history for the one it did not list (a bare cluster id means proc 0)
-    expect(r.programs()).toEqual(["condor_q", "condor_history"]);
-    expect(r.calls[1]!.argv).toContain("999999.0");
-    expect(r.calls[1]!.argv).not.toContain(id("ok"));
+    // one condor_q for all; condor_rm for the job held for an error (it would stay held for ever); then
+    // condor_history for the one condor_q did not list (a bare cluster id means proc 0)
+    expect(r.programs()).toEqual(["condor_q", "condor_rm", "condor_history"]);
+    expect(r.calls[1]!.argv).toEqual(["condor_rm", id("noexec")]);
+    expect(r.calls[2]!.argv).toContain("999999.0");
+    expect(r.calls[2]!.argv).not.toContain(id("ok"));
   });
 
   test("jobs that left the queue (condor_history): COMPLETED / FAILED (exit code, signal) / CANCELLED / TIMEOUT", async () => {
