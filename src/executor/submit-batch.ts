@@ -24,7 +24,8 @@ export class SubmitBatch {
   private attBytes = 0;
   private readonly typeCache = new Map<string, Uint8Array>();
 
-  constructor(private readonly initial = 64 * 1024) {
+  /** `initial`: the smallest buffer a message starts in; each next one starts at the size of the last message. */
+  constructor(private readonly initial = 1024) {
     this.buf = Buffer.allocUnsafe(initial);
     this.reset();
   }
@@ -79,6 +80,8 @@ export class SubmitBatch {
     this.buf.writeUInt32BE(this.n, HEADER.length - 4);
     const head = this.buf.subarray(0, this.pos);
     const out = this.att.length === 0 ? head : [head, ...this.att];
+    // Sized like the message just taken: a lone task per turn (sequential round trips) costs ~100 bytes, not a
+    // 64 KiB buffer that makes the client collect garbage every ~100 tasks; bulk submits start near their size.
     this.buf = Buffer.allocUnsafe(Math.max(this.initial, Math.min(this.pos, 32 * 1024 * 1024)));
     this.reset();
     return out;
