@@ -5,6 +5,9 @@
  * to exactly `fnBody(fn, args)` (same keys in the same order; a fixmap header where msgpackr writes map16), so
  * `decodeTaskBody` on the worker sees no difference.
  *
+ * Big args (a top-level binary or string argument of BIG_ARG_BYTES or more) are encoded with the body in one pass
+ * instead: appending them to the prefix would copy their bytes a second time.
+ *
  * Bounded: prefixes are kept in a WeakMap by function object (an entry goes when its closure does), and a small
  * map by source text catches fresh closures of the same code (`() => …` created per call), cleared when full.
  */
@@ -17,7 +20,10 @@ const BY_SOURCE_MAX = 256;
 interface Encoded {
   readonly prefix: Uint8Array;
   readonly noArgs: Uint8Array;
+  readonly source: string;
+  readonly hash: string;
 }
+const BIG_ARG_BYTES = 4096;
 const byFn = new WeakMap<object, Encoded>();
 const bySource = new Map<string, Encoded>();
 
@@ -34,7 +40,7 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 /** fixmap(4) {kind: "fn", source: …, hash: …, args: <an array appended per task>}. */
 function encodedOf(source: string, hash: string): Encoded {
   const prefix = concat([Uint8Array.of(0x84), str("kind"), str("fn"), str("source"), str(source), str("hash"), str(hash), str("args")]);
-  return { prefix, noArgs: concat([prefix, Uint8Array.of(0x90)]) };
+  return { prefix, noArgs: concat([prefix, Uint8Array.of(0x90)]), source, hash };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -58,11 +64,20 @@ function encodedFor(fn: (...args: any[]) => unknown): Encoded {
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function fnPayload(fn: (...args: any[]) => unknown, args: readonly unknown[]): Uint8Array {
-  const { prefix, noArgs } = encodedFor(fn);
-  if (args.length === 0) return noArgs;
+  const enc = encodedFor(fn);
+  if (args.length === 0) return enc.noArgs;
+  if (hasBigArg(args)) return encode({ kind: "fn", source: enc.source, hash: enc.hash, args });
+  const prefix = enc.prefix;
   const tail = encode(args);
   const out = Buffer.allocUnsafe(prefix.length + tail.length);
   out.set(prefix, 0);
   out.set(tail, prefix.length);
   return out;
+}
+
+function hasBigArg(args: readonly unknown[]): boolean {
+  for (const a of args) {
+    if (typeof a === "string" ? a.length >= BIG_ARG_BYTES : ArrayBuffer.isView(a) && a.byteLength >= BIG_ARG_BYTES) return true;
+  }
+  return false;
 }

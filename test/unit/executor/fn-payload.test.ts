@@ -64,6 +64,16 @@ describe("fnPayload (function task body with a cached pre-encoded prefix)", () =
     }
   });
 
+  test("big binary or string args (one-pass encoding) decode to the same body as small ones", () => {
+    const f = (b: Uint8Array, s: string, n: number) => b.length + s.length + n;
+    for (const size of [4095, 4096, 100 * 1024]) {
+      const args = [new Uint8Array(size).fill(9), "s".repeat(size), 3];
+      const got = decodeTaskBody(fnPayload(f, args));
+      expect(got).toEqual(decodeTaskBody(encode(fnBody(f, args))));
+      expect(Object.keys(got)).toEqual(["kind", "source", "hash", "args"]);
+    }
+  });
+
   test("refuses what fnBody refuses, and nothing is cached for it", () => {
     expect(() => fnPayload(Math.max, [])).toThrow("native");
     expect(() => fnPayload(Math.max, [])).toThrow("native");
