@@ -11,7 +11,8 @@ import { MSG, PROTOCOL_VERSION, FX_VERSION, RAW_TASK_TYPE, encode, type WireTask
 import { Dealer } from "../../src/zmtp/index.ts";
 import { Endpoint, cpuDelta, medianCpu, noop, report, sample, selfCpu, snapshot, type BenchContext } from "./lib.ts";
 
-const PER_MESSAGE = 4096;
+/** Tasks per pre-encoded submit message (the executor's batch size); FX_BENCH_PER_MESSAGE overrides it for experiments. */
+const PER_MESSAGE = Number(process.env.FX_BENCH_PER_MESSAGE ?? 4096);
 
 export async function queueMemory(ctx: BenchContext): Promise<void> {
   const n = ctx.quick ? 100_000 : 1_000_000;
