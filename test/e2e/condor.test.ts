@@ -1,9 +1,10 @@
 /**
  * The whole pipeline on a real HTCondor 23.9 personal pool (scripts/setup-test-env.d/condor.sh), through dist/fx:
- * the interchange submits blocks with condor_submit, managers register from inside the HTCondor jobs (on 127.0.0.1),
- * tasks run there and return; polite scale-in ends the job; a block removed at its walltime (periodic_remove)
- * loses its task; a job failing before registration is reported with its own stderr. Skips itself, saying why,
- * when no pool answers. The pool runs root's jobs as its job user, so each test gives that user its temp dir.
+ * the interchange submits blocks with condor_submit, managers register from inside the HTCondor jobs (on
+ * 127.0.0.1), tasks run there and return; a second block when work exceeds the first; polite scale-in ends the
+ * job; a block removed at its walltime (periodic_remove) loses its task; a job failing before registration is
+ * reported with its own stderr. Skips itself, saying why, when no pool answers. The pool runs root's jobs as its
+ * job user, so each test gives that user its temp dir.
  */
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
@@ -92,6 +93,17 @@ describe("fx on a real HTCondor (dist/fx, condor_submit blocks)", () => {
     expect((await ex.scaleIn(1)).block_ids).toEqual(["0"]);
     expect(await waitFor(() => [3, 4].includes(jobs()[0]?.status ?? 0), 120_000, 500)).toBe(true);
     expect(await waitFor(async () => (await ex.connectedManagers()).length === 0, 60_000, 250)).toBe(true);
+  }, 300_000);
+
+  it("scale-out beyond one block: work exceeding the first block's workers brings a second HTCondor job", async () => {
+    const ex = setUp("two", { init_blocks: 1, min_blocks: 0, max_blocks: 2 }, { max_workers: 1 });
+    await ex.start();
+    expect(await waitFor(async () => (await ex.connectedManagers()).length === 1, 120_000, 250)).toBe(true);
+    const results = await Promise.all(Array.from({ length: 6 }, () => ex.submitShell(["bash", "-c", `sleep 5; ${whereAmI}`])));
+    const mine = jobs();
+    expect(mine.map((j) => j.name)).toEqual([`fx-${label}-0`, `fx-${label}-1`]);
+    const ranIn = new Set(results.map((r) => r.stdout.trim().split(" ")[0]));
+    expect([...ranIn].sort()).toEqual(mine.map((j) => j.id).sort());
   }, 300_000);
 
   it("a block removed at its walltime (periodic_remove): its task fails as lost", async () => {
