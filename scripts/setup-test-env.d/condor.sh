@@ -134,7 +134,10 @@ alive() { [ -s "$PIDF" ] && kill -0 "$(cat "$PIDF")" 2>/dev/null && ! grep -q ')
 if alive; then
   chroot "$R" condor_reconfig >/dev/null 2>&1
 else
-  chroot "$R" condor_master -pidfile /run/condor/master.pid || fail "condor_master did not start"
+  # the daemons must not keep the caller's pipes (a CI log reader would wait for them): close all but 0-2
+  ( for fd in /proc/self/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-" 2>/dev/null; done
+    exec chroot "$R" condor_master -pidfile /run/condor/master.pid </dev/null >/dev/null 2>&1 ) \
+    || fail "condor_master did not start (see $R/var/log/condor/MasterLog)"
 fi
 
 # --- wrappers on PATH -------------------------------------------------------
