@@ -67,9 +67,10 @@ getent passwd "$JOB_USER" >/dev/null \
   || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group "$JOB_USER" \
   || fail "useradd $JOB_USER failed"
 U=$(id -u "$JOB_USER"); G=$(id -g "$JOB_USER")
-if [ "$(chroot "$R" id -u "$JOB_USER" 2>/dev/null)" != "$U" ]; then
-  chroot "$R" getent group "$G" >/dev/null || chroot "$R" groupadd -g "$G" "$JOB_USER" || fail "groupadd in $R failed"
-  chroot "$R" useradd -u "$U" -g "$G" -M -d /nonexistent -s /usr/sbin/nologin "$JOB_USER" 2>/dev/null || fail "useradd in $R failed"
+if [ "$(chroot "$R" id -u "$JOB_USER" 2>/dev/null):$(chroot "$R" id -g "$JOB_USER" 2>/dev/null)" != "$U:$G" ]; then
+  chroot "$R" userdel "$JOB_USER" >/dev/null 2>&1; chroot "$R" groupdel "$JOB_USER" >/dev/null 2>&1   # made for another uid
+  chroot "$R" groupadd -o -g "$G" "$JOB_USER" || fail "groupadd in $R failed"
+  chroot "$R" useradd -o -u "$U" -g "$G" -M -d /nonexistent -s /usr/sbin/nologin "$JOB_USER" 2>/dev/null || fail "useradd in $R failed"
 fi
 cp /etc/hosts "$R/etc/hosts"
 
