@@ -25,6 +25,7 @@ const CONFIG_FLAGS = {
   "result-batch-period-ms": "executor.result_batch_period_ms",
   "max-payload-bytes": "executor.max_payload_bytes",
   "walltime-drain": "provider.walltime_drain",
+  "tasks-per-node": "provider.tasks_per_node",
 } as const;
 
 export function managerOptions(ctx: CliContext, flags: Flags): ManagerOptions {
@@ -69,6 +70,7 @@ export function managerOptions(ctx: CliContext, flags: Flags): ManagerOptions {
     workerDebug: Boolean(flags.debug) || e.worker_debug,
     walltime,
     walltimeDrain: config.provider.walltime_drain,
+    managersPerNode: config.provider.tasks_per_node,
   };
 }
 
@@ -84,6 +86,7 @@ export function registerManager(program: Command, ctx: CliContext): void {
     .option("--max-workers <n|inf>", "cap on workers (executor.max_workers)")
     .option("--cores-per-worker <n>", "cores per worker (executor.cores_per_worker)")
     .option("--cores <n>", "cores of this node to plan with (default: detected)")
+    .option("--tasks-per-node <n>", "managers started on this node (provider.tasks_per_node): without a CPU binding each plans with its share of the cores")
     .option("--heartbeat-period <s>", "seconds between heartbeats (executor.heartbeat_period)")
     .option("--heartbeat-threshold <s>", "seconds of silence before the interchange counts as lost")
     .option("--poll <ms>", "housekeeping period in milliseconds (executor.poll_period)")

@@ -41,8 +41,10 @@ export interface ManagerOptions extends RoleLogOptions {
   /** Cap on workers; Infinity = one per `coresPerWorker` of the node's cores (`--max-workers`, "inf"). */
   readonly maxWorkers: number;
   readonly coresPerWorker: number;
-  /** Cores of this node to plan with (`--cores`); null = detect (os.availableParallelism()). */
+  /** Cores of this node to plan with (`--cores`); null = detect (see managerCores). */
   readonly cores: number | null;
+  /** Managers the launcher started on this node (`--tasks-per-node`, provider.tasks_per_node). */
+  readonly managersPerNode: number;
   readonly heartbeatPeriod: number;
   readonly heartbeatThreshold: number;
   /** Event-loop housekeeping period, milliseconds (`--poll`). */

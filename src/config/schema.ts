@@ -84,6 +84,8 @@ export interface ProviderConfig {
   readonly min_blocks: number;
   readonly max_blocks: number;
   readonly nodes_per_block: number;
+  /** Managers per node (the launcher's and the job's tasks per node). */
+  readonly tasks_per_node: number;
   /** Ratio of outstanding tasks to capacity that triggers scale-out (Parsl's meaning); 1 = eager. */
   readonly parallelism: number;
   /** "HH:MM:SS" */
@@ -169,6 +171,7 @@ export const DEFAULTS: FxConfig = {
     min_blocks: 0,
     max_blocks: 1,
     nodes_per_block: 1,
+    tasks_per_node: 1,
     parallelism: 1,
     walltime: "00:30:00",
     worker_init: "",

@@ -55,6 +55,7 @@ export function managerArgv(config: FxConfig, host: Pick<BlockHost, "taskUrl" | 
     "--prefetch", String(e.prefetch),
     "--logdir", config.logging.logdir,
   ];
+  if (config.provider.tasks_per_node > 1) args.push("--tasks-per-node", String(config.provider.tasks_per_node));
   // Walltime-aware managers: the block's walltime (counted from the manager's start), where the provider enforces
   // one (the local provider ignores walltime, as Parsl's does).
   if (config.provider.type !== "local") {
@@ -92,7 +93,7 @@ export class Blocks {
     provider?: Provider,
   ) {
     this.provider = provider ?? createProvider(config.provider, { logdir: config.logging.logdir, log: log.child("provider") });
-    this.cfg = scalingConfigFrom({ provider: config.provider, executor: config.executor });
+    this.cfg = scalingConfigFrom({ provider: config.provider, executor: config.executor, tasksPerNode: config.provider.tasks_per_node });
   }
 
   private serial<T>(f: () => Promise<T>): Promise<T> {
@@ -194,8 +195,8 @@ export class Blocks {
     const blockId = String(this.seq++);
     this.state = recordSubmitted(this.state, blockId, now);
     try {
-      const argv = launchCommand(p.launcher, managerArgv(this.config, this.host, blockId), 1, p.nodes_per_block);
-      const jobId = await this.provider.submit(argv, 1, `fx-${this.config.executor.label}-${blockId}`);
+      const argv = launchCommand(p.launcher, managerArgv(this.config, this.host, blockId), p.tasks_per_node, p.nodes_per_block);
+      const jobId = await this.provider.submit(argv, p.tasks_per_node, `fx-${this.config.executor.label}-${blockId}`);
       this.state = recordJobId(this.state, blockId, jobId);
       this.log.info("block submitted", { block: blockId, job: jobId, provider: this.provider.type, reason });
       return blockId;

@@ -22,6 +22,15 @@ export function detectHost(): HostFacts {
   };
 }
 
+/**
+ * Cores one manager plans with: the CPUs it may run on when a launcher bound it to a subset of the node (srun
+ * with task affinity), otherwise an equal share of the node among the `managersPerNode` managers started on it.
+ */
+export function managerCores(usable: number, nodeCpus: number, managersPerNode: number): number {
+  if (managersPerNode <= 1 || usable < nodeCpus) return usable;
+  return Math.max(1, Math.floor(nodeCpus / managersPerNode));
+}
+
 /** Workers this manager may run: one per `coresPerWorker` of the node's cores, capped by `maxWorkers`, ≥ 1. */
 export function workerCount(cores: number, coresPerWorker: number, maxWorkers: number): number {
   const byCores = coresPerWorker > 0 ? Math.floor(cores / coresPerWorker) : cores;

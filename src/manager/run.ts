@@ -21,7 +21,7 @@ import { containerPlan } from "./container-plan.ts";
 import { ExitGate } from "./exit-gate.ts";
 import { chooseWorkerEndpoint } from "./worker-endpoint.ts";
 import { ManagerCore, type ManagerSettings } from "./manager.ts";
-import { buildRegistration, detectHost, makeManagerId, workerCount } from "./registration.ts";
+import { buildRegistration, detectHost, makeManagerId, managerCores, workerCount } from "./registration.ts";
 import { managerWalltime } from "./walltime.ts";
 import { ProcessLauncher } from "./worker-launcher.ts";
 import { resolveInterchangeUrls } from "./urls.ts";
@@ -45,7 +45,7 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
   const walltime = managerWalltime(systemClock.now(), opts.walltime, opts.walltimeDrain);
   const walltimeEndMs = opts.walltime !== null ? Date.now() + opts.walltime * 1000 : undefined;
   const host = detectHost();
-  const cores = opts.cores ?? host.cores;
+  const cores = opts.cores ?? managerCores(host.cores, os.cpus().length, opts.managersPerNode);
   const count = workerCount(cores, opts.coresPerWorker, opts.maxWorkers);
   const managerId = opts.uid ?? makeManagerId(host.hostname, host.pid);
   const singleUse = parseWorkerMode(opts.workerMode).singleUse;

@@ -1,7 +1,7 @@
 /**
  * The whole pipeline on a real single-node Slurm (scripts/setup-test-env.d/slurm.sh), through dist/fx:
  * the interchange submits blocks with sbatch, managers register from inside the jobs, tasks run there and
- * return; scale-out on demand (first block, then a second); polite scale-in (asked, or after max_idletime)
+ * return; the srun launcher with 2 tasks per node (two managers in one job); scale-out on demand (first block, then a second); polite scale-in (asked, or after max_idletime)
  * ends the job; a job killed at its walltime loses its task (ManagerLost / WorkerLost) or, with a retry,
  * re-runs it on a new block; a job failing before registration is reported with its own stderr. Skips itself,
  * saying why, when no Slurm answers.
@@ -71,6 +71,21 @@ describe("fx on a real Slurm (dist/fx, sbatch blocks)", () => {
     expect(managers.length).toBe(1);
     expect(managers[0]!.block_id).toBe("0");
   }, 240_000);
+
+  it("srun launcher, tasks_per_node = 2: one sbatch job runs two managers (srun tasks 0 and 1) that both register and run tasks", async () => {
+    const ex = setUp("srun", { init_blocks: 1, min_blocks: 0, max_blocks: 1, tasks_per_node: 2, launcher: { type: "srun" } });
+    await ex.start();
+    expect(await waitFor(async () => (await ex.connectedManagers()).length === 2, 180_000, 500)).toBe(true);
+    const managers = await ex.connectedManagers();
+    expect(managers.map((m) => m.block_id)).toEqual(["0", "0"]);
+    // 2 workers per manager: 8 tasks of 1 s need both managers
+    const results = await Promise.all(Array.from({ length: 8 }, () => ex.submitShell(["bash", "-c", 'sleep 1; echo "$SLURM_JOB_ID $SLURM_PROCID"'])));
+    const mine = jobs();
+    expect(mine.length).toBe(1);
+    const seen = results.map((r) => r.stdout.trim().split(" "));
+    expect(new Set(seen.map(([job]) => job))).toEqual(new Set([mine[0]!.id]));
+    expect(new Set(seen.map(([, procid]) => procid))).toEqual(new Set(["0", "1"]));
+  }, 300_000);
 
   it("polite scale-in: scale_in holds the idle block's manager and the Slurm job ends", async () => {
     const ex = setUp("in", { init_blocks: 1, max_blocks: 1 });

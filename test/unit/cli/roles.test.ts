@@ -45,7 +45,7 @@ describe("fx manager", () => {
       "--max-workers", "8", "--cores-per-worker", "0.5", "--cores", "4", "--heartbeat-period", "5",
       "--heartbeat-threshold", "20", "--poll", "50", "--worker-mode", "podman_reuse", "--scheduler-mode", "soft",
       "--worker-max-idletime", "30", "--prefetch", "2", "--worker-type", "RAW", "--worker-types", "img/a,img/b",
-      "--container-image", "img/a", "--logdir", path.join(tmp, "logs"), "--debug",
+      "--container-image", "img/a", "--logdir", path.join(tmp, "logs"), "--debug", "--tasks-per-node", "2",
     ]);
     expect(r.code).toBe(0);
     expect(r.role).toBe("manager");
@@ -54,7 +54,7 @@ describe("fx manager", () => {
       uid: "m-1", blockId: "7", maxWorkers: 8, coresPerWorker: 0.5, cores: 4, heartbeatPeriod: 5,
       heartbeatThreshold: 20, pollPeriodMs: 50, workerMode: "podman_reuse", schedulerMode: "soft",
       workerMaxIdletime: 30, prefetch: 2, workerTypes: ["RAW", "img/a", "img/b"], containerImage: "img/a",
-      logdir: path.join(tmp, "logs"), logLevel: "debug", debug: true, workerDebug: true,
+      logdir: path.join(tmp, "logs"), logLevel: "debug", debug: true, workerDebug: true, managersPerNode: 2,
     });
   });
 
@@ -62,7 +62,7 @@ describe("fx manager", () => {
     const r = await fx(["manager", ...URLS]);
     expect(r.opts).toMatchObject({
       maxWorkers: Infinity, workerTypes: ["RAW"], schedulerMode: "hard", uid: null, blockId: null, cores: null,
-      addresses: [], logLevel: "info", debug: false, heartbeatPeriod: 30, heartbeatThreshold: 120,
+      addresses: [], logLevel: "info", debug: false, heartbeatPeriod: 30, heartbeatThreshold: 120, managersPerNode: 1,
     });
   });
 
