@@ -12,7 +12,7 @@ import { CondorProvider } from "../../../src/providers/condor.ts";
 import { JobState, isTerminal, type JobStatus } from "../../../src/providers/provider.ts";
 import { readTail } from "../../../src/providers/job-script.ts";
 import { condorSkipReason, giveToJobUser } from "../../helpers/condor.ts";
-import { useJobFixture, waitForJob } from "../../helpers/provider-jobs.ts";
+import { expectCancelRunning, useJobFixture, waitForJob } from "../../helpers/provider-jobs.ts";
 
 const skip = condorSkipReason([os.tmpdir()]);
 if (skip) console.warn(skip);
@@ -65,11 +65,7 @@ describe("CondorProvider ↔ real HTCondor", () => {
 
   it("cancel: a running job → CANCELLED", async () => {
     const p = provider();
-    const id = await submit(p, ["/bin/sleep", "300"], 1, "fx-condor-cancel");
-    await waitFor(p, id, (s) => s.state === JobState.RUNNING);
-    await p.cancel([id]);
-    const { last } = await waitFor(p, id, ended);
-    expect(last.state).toBe(JobState.CANCELLED);
+    const id = await expectCancelRunning(p, submit, "fx-condor-cancel", { ms: 150_000, stepMs: 500 });
     await p.cancel([id]); // again, after it ended: not an error
   }, 200_000);
 

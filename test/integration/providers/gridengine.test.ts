@@ -10,7 +10,7 @@ import { GridEngineProvider } from "../../../src/providers/gridengine.ts";
 import { JobState, isTerminal, type JobStatus } from "../../../src/providers/provider.ts";
 import { readTail } from "../../../src/providers/job-script.ts";
 import { gridEngineSkipReason } from "../../helpers/gridengine.ts";
-import { useJobFixture, waitForJob } from "../../helpers/provider-jobs.ts";
+import { expectCancelRunning, useJobFixture, waitForJob } from "../../helpers/provider-jobs.ts";
 
 const skip = gridEngineSkipReason();
 if (skip) console.warn(skip);
@@ -48,11 +48,7 @@ describe("GridEngineProvider ↔ real Grid Engine", () => {
 
   it("cancel: a running job → CANCELLED", async () => {
     const p = provider();
-    const id = await submit(p, ["/bin/sleep", "300"], 1, "fx-ge-cancel");
-    await waitFor(p, id, (s) => s.state === JobState.RUNNING);
-    await p.cancel([id]);
-    const { last } = await waitFor(p, id, ended);
-    expect(last.state).toBe(JobState.CANCELLED);
+    const id = await expectCancelRunning(p, submit, "fx-ge-cancel", { ms: 150_000, stepMs: 500 });
     await p.cancel([id]); // again, after it ended: not an error
   }, 200_000);
 

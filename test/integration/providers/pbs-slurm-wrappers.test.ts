@@ -15,7 +15,7 @@ import { PbsProvider } from "../../../src/providers/pbs.ts";
 import { runCommand, type CommandRunner } from "../../../src/providers/command-runner.ts";
 import { JobState, isTerminal, type JobStatus } from "../../../src/providers/provider.ts";
 import { readTail } from "../../../src/providers/job-script.ts";
-import { useJobFixture, waitForJob } from "../../helpers/provider-jobs.ts";
+import { expectCancelRunning, useJobFixture, waitForJob } from "../../helpers/provider-jobs.ts";
 import { slurmSkipReason } from "../../helpers/slurm.ts";
 
 const WRAPPERS = path.join(process.env.FX_PBS_WRAPPERS ?? "/opt/fx-slurm-torque", "bin");
@@ -86,13 +86,7 @@ describe("PbsProvider (torque) ↔ Slurm's Torque wrappers", () => {
   }, 180_000);
 
   it("cancel: a running job → CANCELLED (qdel, then qstat shows C)", async () => {
-    const p = provider();
-    const id = await submit(p, ["/bin/sleep", "300"], 1, "fx-pbs-cancel");
-    await waitFor(p, id, (s) => s.state === JobState.RUNNING);
-    await p.cancel([id]);
-    expect(calls.at(-1)).toEqual(["qdel", id]);
-    const { last } = await waitFor(p, id, ended);
-    expect(last.state).toBe(JobState.CANCELLED);
+    await expectCancelRunning(provider(), submit, "fx-pbs-cancel", { ms: 120_000, stepMs: 300 }, (id) => expect(calls.at(-1)).toEqual(["qdel", id]));
   }, 180_000);
 
   it("cancelling a job that already ended is not an error (the wrapper's qdel exits 1 without a word)", async () => {

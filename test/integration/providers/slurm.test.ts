@@ -12,7 +12,7 @@ import { JobState, isTerminal, type JobStatus } from "../../../src/providers/pro
 import { ProviderError } from "../../../src/providers/errors.ts";
 import { readTail } from "../../../src/providers/job-script.ts";
 import { launchCommand } from "../../../src/launchers/index.ts";
-import { useJobFixture, waitForJob } from "../../helpers/provider-jobs.ts";
+import { expectCancelRunning, useJobFixture, waitForJob } from "../../helpers/provider-jobs.ts";
 import { slurmSkipReason } from "../../helpers/slurm.ts";
 
 const skip = slurmSkipReason();
@@ -53,12 +53,7 @@ describe("SlurmProvider ↔ real Slurm", () => {
   }, 180_000);
 
   it("cancel: a running job → CANCELLED", async () => {
-    const p = provider();
-    const id = await submit(p, ["/bin/sleep", "300"], 1, "fx-it-cancel");
-    await waitFor(p, id, (s) => s.state === JobState.RUNNING);
-    await p.cancel([id]);
-    const { last } = await waitFor(p, id, ended);
-    expect(last.state).toBe(JobState.CANCELLED);
+    await expectCancelRunning(provider(), submit, "fx-it-cancel", { ms: 120_000, stepMs: 200 });
   }, 180_000);
 
   it("cancelling a job that already ended is not an error", async () => {
