@@ -1,6 +1,9 @@
 /**
  * 2. Latency: sequential round trips of a no-op (submit → result) through interchange, manager and worker;
- * p50 and p99 in ms. Then the same while a second client process keeps no-ops in flight (concurrent load).
+ * p50 and p99 in ms. First on fresh processes (right after start-up), then in the steady state an endpoint
+ * spends its life in: after WARM_TRIPS more round trips, when JavaScriptCore's JIT threads have finished
+ * compiling the hot paths (while they compile they compete for the 2 vCPUs and delay wakeups: docs/performance.md).
+ * Then the same while a second client process keeps no-ops in flight (concurrent load).
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -16,8 +19,12 @@ async function roundTrips(ex: Awaited<ReturnType<Endpoint["client"]>>, n: number
   return xs.sort((a, b) => a - b);
 }
 
+/** Sequential round trips between the fresh figure and the steady-state ones (FX_BENCH_WARM_TRIPS overrides). */
+const WARM_TRIPS = Number(process.env.FX_BENCH_WARM_TRIPS ?? 50_000);
+
 export async function latency(ctx: BenchContext): Promise<void> {
   const n = ctx.quick ? 200 : 1000;
+  const warmTrips = ctx.quick ? Math.min(WARM_TRIPS, 2_000) : WARM_TRIPS;
   const loadInflight = 64;
   const ep = await Endpoint.start({ executor: { max_workers: 2 }, provider: { init_blocks: 1 } });
   try {
@@ -25,6 +32,12 @@ export async function latency(ctx: BenchContext): Promise<void> {
     const ex = await ep.client();
     await Promise.all(Array.from({ length: 500 }, () => ex.submit(noop)));
     await roundTrips(ex, 100);
+    const fresh = await roundTrips(ex, n);
+    report({ bench: "latency", figure: `p50 of ${n} sequential no-ops, idle, fresh processes`, unit: "ms", runs: [percentile(fresh, 50)] });
+    report({ bench: "latency", figure: `p99 of ${n} sequential no-ops, idle, fresh processes`, unit: "ms", runs: [percentile(fresh, 99)] });
+    const tw = performance.now();
+    await roundTrips(ex, warmTrips);
+    const warmS = (performance.now() - tw) / 1000;
     for (const loaded of [false, true]) {
       let load: ReturnType<typeof spawn> | null = null;
       let loadOut = "";
@@ -61,9 +74,9 @@ export async function latency(ctx: BenchContext): Promise<void> {
           // no summary: leave it out
         }
       }
-      const tag = loaded ? `under load (${loadInflight} no-ops in flight from a 2nd client${loadRate ? `, ~${loadRate} tasks/s` : ""})` : "idle";
+      const tag = `${loaded ? `under load (${loadInflight} no-ops in flight from a 2nd client${loadRate ? `, ~${loadRate} tasks/s` : ""})` : "idle"}, after ${warmTrips} warm-up round trips`;
       const cpu = medianCpu(cpus);
-      report({ bench: "latency", figure: `p50 of ${n} sequential no-ops, ${tag}`, unit: "ms", runs: p50, target: loaded ? undefined : "≤ 0.25", cpu, extra: { n } });
+      report({ bench: "latency", figure: `p50 of ${n} sequential no-ops, ${tag}`, unit: "ms", runs: p50, target: loaded ? undefined : "≤ 0.25", cpu, extra: { n, warm_trips: warmTrips, warm_s: Math.round(warmS * 10) / 10 } });
       report({ bench: "latency", figure: `p99 of ${n} sequential no-ops, ${tag}`, unit: "ms", runs: p99, target: loaded ? undefined : "≤ 1" });
     }
     await ex.shutdown();
