@@ -28,6 +28,7 @@ import { laneOf, planDispatch, type Lane } from "./dispatch.ts";
 import { ManagerRegistry, checkRegistration, findExpired, type ManagerEntry } from "./registry.ts";
 import { TaskQueues } from "./task-queue.ts";
 import { SlotState, TaskStore } from "./task-store.ts";
+import { splitForMessages } from "./message-split.ts";
 
 export interface Outbox {
   toClient(routingId: Uint8Array, msg: InterchangeToClient): void;
@@ -68,9 +69,11 @@ export interface CoreCounters {
   abandoned: number;
 }
 
-const MAX_TASKS_PER_MESSAGE = 4096;
 /** Queues (task types × declared-duration lanes) the task store can index (a Uint16 per task). */
 const MAX_QUEUES = 65_535;
+
+const taskBytes = (t: WireTask): number => t.payload.byteLength;
+const resultBytes = (r: WireResult): number => r.value?.byteLength ?? 256;
 
 export class InterchangeCore {
   readonly store = new TaskStore(4096);
@@ -428,9 +431,7 @@ export class InterchangeCore {
   flush(now: number = Date.now()): void {
     if (this.queues.size > 0 && this.managers.size > 0) this.dispatch(now);
     this.clients.drain((c, results, status) => {
-      for (let i = 0; i < results.length; i += MAX_TASKS_PER_MESSAGE) {
-        this.out.toClient(c.routingId, { type: MSG.results, results: results.slice(i, i + MAX_TASKS_PER_MESSAGE) });
-      }
+      for (const batch of splitForMessages(results, resultBytes)) this.out.toClient(c.routingId, { type: MSG.results, results: batch });
       if (status.length > 0) this.out.toClient(c.routingId, { type: MSG.status, updates: status });
     });
   }
@@ -470,8 +471,7 @@ export class InterchangeCore {
       }
       m.capacity -= slots.length;
       if (m.perType && m.perType[a.taskType] !== undefined) m.perType[a.taskType] = Math.max(0, m.perType[a.taskType]! - slots.length);
-      for (let i = 0; i < tasks.length; i += MAX_TASKS_PER_MESSAGE) {
-        const batch = tasks.slice(i, i + MAX_TASKS_PER_MESSAGE);
+      for (const batch of splitForMessages(tasks, taskBytes)) {
         this.out.toManager(m.id, wantStatus ? { type: MSG.tasks, tasks: batch, want_status: true } : { type: MSG.tasks, tasks: batch });
       }
     }
