@@ -4,8 +4,8 @@
  * payload) again. A payload of ATTACH_MIN_BYTES or more is not copied at all: it becomes an attachment frame (the
  * entry holds its index). The frames decode to what `encodeMessage({ type: "submit", tasks })` would give.
  */
-import { ATTACH_MIN_BYTES, type EncodedMessage } from "../protocol/messages.ts";
-import { str, writeBinHeader, writeBytes, writeFloat64, writeUint } from "../protocol/msgpack-write.ts";
+import type { EncodedMessage } from "../protocol/messages.ts";
+import { bodySize, str, writeBody, writeBytes, writeFloat64, writeUint } from "../protocol/msgpack-write.ts";
 
 // fixed keys, pre-encoded (fixstr)
 const K_ID = str("id");
@@ -44,8 +44,7 @@ export class SubmitBatch {
       type = str(taskType);
       if (this.typeCache.size < 64) this.typeCache.set(taskType, type);
     }
-    const attach = payload.byteLength >= ATTACH_MIN_BYTES;
-    this.ensure(64 + type.length + (attach ? 0 : payload.length));
+    this.ensure(64 + type.length + bodySize(payload.byteLength));
     const b = this.buf;
     let o = this.pos;
     b[o++] = 0x80 | (3 + (duration !== undefined ? 1 : 0) + (retries !== undefined ? 1 : 0));
@@ -54,14 +53,9 @@ export class SubmitBatch {
     o = writeBytes(b, o, K_TYPE);
     o = writeBytes(b, o, type);
     o = writeBytes(b, o, K_PAYLOAD);
-    if (attach) {
-      o = writeUint(b, o, this.att.length);
-      this.att.push(payload);
-      this.attBytes += payload.byteLength;
-    } else {
-      o = writeBinHeader(b, o, payload.length);
-      o = writeBytes(b, o, payload);
-    }
+    const attached = this.att.length;
+    o = writeBody(b, o, payload, this.att);
+    if (this.att.length > attached) this.attBytes += payload.byteLength;
     if (duration !== undefined) {
       o = writeBytes(b, o, K_DURATION);
       o = writeFloat64(b, o, duration);

@@ -4,8 +4,8 @@
  * instead of through the generic encoder. The bytes are ordinary msgpack: the worker decodes them with the protocol codec (decodeManagerToWorker); a unit test holds
  * the two to the same meaning.
  */
-import { binHeaderSize, str, uintSize, writeArrayHeader, writeBinHeader, writeBytes, writeFloat64, writeUint } from "../protocol/msgpack-write.ts";
-import { ATTACH_MIN_BYTES, type EncodedMessage, type WireTask } from "../protocol/messages.ts";
+import { bodySize, str, uintSize, writeArrayHeader, writeBody, writeBytes, writeFloat64, writeUint } from "../protocol/msgpack-write.ts";
+import type { EncodedMessage, WireTask } from "../protocol/messages.ts";
 
 const HEAD = Uint8Array.of(0x82, ...str("type"), ...str("tasks"), ...str("tasks"));
 const K_ID = str("id");
@@ -26,12 +26,11 @@ function typeBytes(s: string): Uint8Array {
 export function encodeTasks(tasks: readonly WireTask[]): EncodedMessage {
   let size = HEAD.length + 5;
   for (const t of tasks) {
-    const p = t.payload.byteLength;
-    size += 1 + K_ID.length + uintSize(t.id) + K_TYPE.length + typeBytes(t.task_type).length + K_PAYLOAD.length + (p >= ATTACH_MIN_BYTES ? 5 : binHeaderSize(p) + p);
+    size += 1 + K_ID.length + uintSize(t.id) + K_TYPE.length + typeBytes(t.task_type).length + K_PAYLOAD.length + bodySize(t.payload.byteLength);
     if (t.duration !== undefined) size += K_DURATION.length + 9;
   }
   const b = Buffer.allocUnsafe(size);
-  let att: Uint8Array[] | null = null;
+  const att: Uint8Array[] = [];
   let o = writeBytes(b, 0, HEAD);
   o = writeArrayHeader(b, o, tasks.length);
   for (const t of tasks) {
@@ -41,19 +40,12 @@ export function encodeTasks(tasks: readonly WireTask[]): EncodedMessage {
     o = writeBytes(b, o, K_TYPE);
     o = writeBytes(b, o, typeBytes(t.task_type));
     o = writeBytes(b, o, K_PAYLOAD);
-    if (t.payload.byteLength >= ATTACH_MIN_BYTES) {
-      att ??= [];
-      o = writeUint(b, o, att.length);
-      att.push(t.payload);
-    } else {
-      o = writeBinHeader(b, o, t.payload.byteLength);
-      o = writeBytes(b, o, t.payload);
-    }
+    o = writeBody(b, o, t.payload, att);
     if (t.duration !== undefined) {
       o = writeBytes(b, o, K_DURATION);
       o = writeFloat64(b, o, t.duration);
     }
   }
   const head = o === size ? b : b.subarray(0, o);
-  return att === null ? head : [head, ...att];
+  return att.length === 0 ? head : [head, ...att];
 }

@@ -1,9 +1,10 @@
 /**
  * Hand-written msgpack writing for the hot encoders (the manager's `tasks`, the worker's `results`, the
  * executor's `submit`): each writer puts one item's header (and value) at offset `o` of a buffer the caller sized,
- * and returns the offset after it. Pure byte writing, no allocation except in `str`. The bytes are ordinary
- * msgpack, read back by the protocol codec.
+ * and returns the offset after it. Pure byte writing, no allocation except in `str` (and `writeBody`'s push onto
+ * the caller's attachment list). The bytes are ordinary msgpack, read back by the protocol codec.
  */
+import { ATTACH_MIN_BYTES } from "./messages.ts";
 
 const te = new TextEncoder();
 
@@ -90,4 +91,23 @@ export function writeFloat64(b: Buffer, o: number, v: number): number {
 export function writeBytes(b: Buffer, o: number, bytes: Uint8Array): number {
   b.set(bytes, o);
   return o + bytes.length;
+}
+
+/** Bytes `writeBody` takes in the map for a payload / value of `n` bytes (at most 5 for an attachment index). */
+export function bodySize(n: number): number {
+  return n >= ATTACH_MIN_BYTES ? 5 : binHeaderSize(n) + n;
+}
+
+/**
+ * A task payload / result value: a `bin` for fewer than ATTACH_MIN_BYTES bytes, else the index of a new
+ * attachment frame — the bytes themselves are appended to `att`, by reference (docs/protocol.md §1).
+ */
+export function writeBody(b: Buffer, o: number, bytes: Uint8Array, att: Uint8Array[]): number {
+  if (bytes.byteLength >= ATTACH_MIN_BYTES) {
+    o = writeUint(b, o, att.length);
+    att.push(bytes);
+    return o;
+  }
+  o = writeBinHeader(b, o, bytes.byteLength);
+  return writeBytes(b, o, bytes);
 }

@@ -5,8 +5,8 @@
  * The bytes are ordinary msgpack, decoded by the manager with decodeWorkerToManager (a unit test keeps them equal).
  */
 import { encodeMessage } from "../protocol/codec.ts";
-import { ATTACH_MIN_BYTES, MSG, type EncodedMessage, type WireResult } from "../protocol/messages.ts";
-import { binHeaderSize, str, writeArrayHeader, writeBinHeader, writeBytes, writeUint } from "../protocol/msgpack-write.ts";
+import { MSG, type EncodedMessage, type WireResult } from "../protocol/messages.ts";
+import { bodySize, str, writeArrayHeader, writeBody, writeBytes, writeUint } from "../protocol/msgpack-write.ts";
 
 const HEAD = Uint8Array.of(0x82, ...str("type"), ...str("results"), ...str("results"));
 const K_ID = str("id");
@@ -19,11 +19,10 @@ export function encodeResults(results: readonly WireResult[]): EncodedMessage {
     if (r.value === undefined || r.error !== undefined || r.host !== undefined || r.worker_id !== undefined || r.t_start !== undefined || r.t_end !== undefined) {
       return encodeMessage({ type: MSG.results, results });
     }
-    const p = r.value.byteLength;
-    size += ENTRY_FIXED + 9 + (p >= ATTACH_MIN_BYTES ? 5 : binHeaderSize(p) + p);
+    size += ENTRY_FIXED + 9 + bodySize(r.value.byteLength);
   }
   const b = Buffer.allocUnsafe(size);
-  let att: Uint8Array[] | null = null;
+  const att: Uint8Array[] = [];
   let o = writeBytes(b, 0, HEAD);
   o = writeArrayHeader(b, o, results.length);
   for (const r of results) {
@@ -31,16 +30,8 @@ export function encodeResults(results: readonly WireResult[]): EncodedMessage {
     o = writeBytes(b, o, K_ID);
     o = writeUint(b, o, r.id);
     o = writeBytes(b, o, K_VALUE);
-    const v = r.value!;
-    if (v.byteLength >= ATTACH_MIN_BYTES) {
-      att ??= [];
-      o = writeUint(b, o, att.length);
-      att.push(v);
-    } else {
-      o = writeBinHeader(b, o, v.byteLength);
-      o = writeBytes(b, o, v);
-    }
+    o = writeBody(b, o, r.value!, att);
   }
   const head = b.subarray(0, o);
-  return att === null ? head : [head, ...att];
+  return att.length === 0 ? head : [head, ...att];
 }
