@@ -174,7 +174,7 @@ export class Interchange {
     const [id, body] = frames;
     if (!id || !body) return this.bad("client", "expected a body frame", id);
     try {
-      const msg = decodeClientToInterchange(frames.length === 2 ? body : frames.slice(1));
+      const msg = decodeClientToInterchange(frames.slice(1));
       if (msg.type === MSG.submit) this.core.onSubmit(id, msg);
       else if (msg.type === MSG.clientHello) this.core.onClientHello(id, msg.want_status, msg.protocol_version, msg.fx_version);
       else this.core.onCancel(id, msg.ids);
@@ -205,7 +205,7 @@ export class Interchange {
     const [id, body] = frames;
     if (!id || !body) return this.bad("result", "expected a body frame", id);
     try {
-      const msg = decodeManagerResults(frames.length === 2 ? body : frames.slice(1));
+      const msg = decodeManagerResults(frames.slice(1));
       if (msg.type === MSG.results) this.core.onResults(id.toString(), msg, this.clock.now());
       else this.core.onStarted(id.toString(), msg, this.clock.now());
     } catch (err) {

@@ -3,6 +3,7 @@
  * message waits in a backlog that drains as the socket becomes writable. A peer that is gone (unroutable) is
  * counted and its message dropped — it can no longer receive anything.
  */
+import { framesOf } from "../protocol/codec.ts";
 import type { Logger } from "../util/log.ts";
 
 export interface RouterLike {
@@ -12,7 +13,7 @@ export interface RouterLike {
 }
 
 export class RouterOut {
-  private backlog: Uint8Array[][] = [];
+  private backlog: (readonly Uint8Array[])[] = [];
   private waiting = false;
   unroutable = 0;
 
@@ -20,7 +21,7 @@ export class RouterOut {
 
   /** One message: its routing id, then the encoded message (one frame, or a map frame and attachments). */
   send(routingId: Uint8Array, body: Uint8Array | readonly Uint8Array[]): void {
-    const msg = body instanceof Uint8Array ? [routingId, body] : [routingId, ...body];
+    const msg = framesOf(body, routingId);
     if (this.backlog.length > 0) {
       this.backlog.push(msg);
       return;
@@ -35,7 +36,7 @@ export class RouterOut {
     return this.backlog.length;
   }
 
-  private trySend(msg: Uint8Array[]): boolean {
+  private trySend(msg: readonly Uint8Array[]): boolean {
     try {
       return this.sock.trySend(msg);
     } catch (err) {

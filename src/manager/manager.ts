@@ -8,7 +8,7 @@
  * plan run once per event-loop turn in `settle()`, whatever number of messages that turn brought; results
  * held in the batch are flushed there too (size bound at once, end of turn at the latest).
  */
-import { decodeInterchangeToManager, decodeResults, decodeWorkerToManager, encode, encodeMessage } from "../protocol/codec.ts";
+import { decodeInterchangeToManager, decodeResults, decodeWorkerToManager, encode, encodeMessage, framesOf } from "../protocol/codec.ts";
 import { TASK_ERROR_CODES, TASK_ERROR_NAMES } from "../protocol/errors.ts";
 import { MSG, type EncodedMessage, type InterchangeToManager, type Register, type WireError, type WireResult, type WireTask } from "../protocol/messages.ts";
 import type { Clock } from "../util/clock.ts";
@@ -179,11 +179,10 @@ export class ManagerCore {
   onWorkerMessage(workerId: string, m: EncodedMessage): void {
     // Fast path: a value-only batch that is big (many results, or any attachment) is scanned for its ids and
     // forwarded untouched, attachments and all (no decode, no re-encode).
-    const lone = m instanceof Uint8Array;
-    const buf = lone ? m : m[0];
+    const [buf, ...att] = framesOf(m);
     if (buf !== undefined && buf.length > 0 && buf[0] === 0x82) {
-      const ids = scanValueResults(buf, lone ? 0 : m.length - 1);
-      if (ids !== null && (ids.length >= FORWARD_AS_IS_MIN || !lone)) return this.forwardResults(workerId, ids, m);
+      const ids = scanValueResults(buf, att.length);
+      if (ids !== null && (ids.length >= FORWARD_AS_IS_MIN || att.length > 0)) return this.forwardResults(workerId, ids, m);
     }
     let msg;
     try {

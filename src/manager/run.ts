@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ManagerOptions } from "../config/roles.ts";
 import { parseWorkerMode } from "../containers/runtime.ts";
+import { framesOf } from "../protocol/codec.ts";
 import { RAW_TASK_TYPE } from "../protocol/messages.ts";
 import { systemClock } from "../util/clock.ts";
 import { describeError } from "../util/errors.ts";
@@ -107,7 +108,7 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
         let idb = idBufs.get(id);
         if (idb === undefined) idBufs.set(id, (idb = Buffer.from(id)));
         if (!workerSock.hasPeer(idb)) return false;
-        return workerSock.trySend(msg instanceof Uint8Array ? [idb, msg] : [idb, ...msg]);
+        return workerSock.trySend(framesOf(msg, idb));
       },
     },
     launcher,
@@ -117,8 +118,8 @@ async function manage(opts: ManagerOptions, log: Logger): Promise<number> {
     onExit: (code, reason) => resolveExit({ code, reason }),
   });
 
-  taskSock.onMessage = (frames) => core.onInterchangeMessage(frames.length === 1 ? frames[0]! : frames);
-  workerSock.onMessage = (frames) => core.onWorkerMessage(frames[0]!.toString("latin1"), frames.length === 2 ? frames[1]! : frames.slice(1));
+  taskSock.onMessage = (frames) => core.onInterchangeMessage(frames);
+  workerSock.onMessage = (frames) => core.onWorkerMessage(frames[0]!.toString("latin1"), frames.slice(1));
   taskSock.connect(taskUrl);
   resultSock.connect(resultUrl);
   log.info("manager starting", { manager: managerId, task_url: taskUrl, result_url: resultUrl, workers: count, mode: opts.workerMode, block: opts.blockId ?? "", walltime_end: walltimeEndMs !== undefined ? new Date(walltimeEndMs).toISOString() : "" });

@@ -62,9 +62,10 @@ export function encodeMessage(msg: object): EncodedMessage {
   return [packr.pack({ ...msg, [listKey]: out }), ...att];
 }
 
-/** The frames of an encoded message, as an array. */
-export function framesOf(m: EncodedMessage): readonly Uint8Array[] {
-  return m instanceof Uint8Array ? [m] : m;
+/** The frames of an encoded message, as an array; with `routingId`, that frame first (a ROUTER's send). */
+export function framesOf(m: EncodedMessage, routingId?: Uint8Array): readonly Uint8Array[] {
+  if (routingId === undefined) return m instanceof Uint8Array ? [m] : m;
+  return m instanceof Uint8Array ? [routingId, m] : [routingId, ...m];
 }
 
 const NO_ATTACHMENTS: readonly Uint8Array[] = Object.freeze([]);

@@ -65,7 +65,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   // An orderly close by the manager means it is leaving; an error may be transient: give it the grace period.
   sock.on("disconnect", (ev) => (ev.error === null ? managerGone("the manager closed the channel") : armGone("the manager channel was lost")));
   sock.on("connect:retry", () => armGone(everConnected ? "the manager channel was lost" : "cannot reach the manager"));
-  sock.onMessage = (frames) => loop.onMessage(frames.length === 1 ? frames[0]! : frames);
+  sock.onMessage = (frames) => loop.onMessage(frames);
 
   // The kernel's parent-death signal covers what the checks above cannot: a task hogging the event loop.
   if (await initParentDeath()) {
