@@ -17,7 +17,9 @@ import {
   encodeMessage,
   type CommandReply,
 } from "../protocol/index.ts";
+import { ATTACH_MIN_BYTES } from "../protocol/messages.ts";
 import { describeError } from "../util/errors.ts";
+import { ownsBuffer, release } from "../util/release.ts";
 import type { Clock } from "../util/clock.ts";
 import type { Logger } from "../util/log.ts";
 import { Rep, Router } from "../zmtp/index.ts";
@@ -175,7 +177,11 @@ export class Interchange {
     if (!id || !body) return this.bad("client", "expected a body frame", id);
     try {
       const msg = decodeClientToInterchange(frames.slice(1));
-      if (msg.type === MSG.submit) this.core.onSubmit(id, msg);
+      if (msg.type === MSG.submit) {
+        this.core.onSubmit(id, msg);
+        // The queue copied every small payload into its chunks; a big inline one it keeps as a view of the body.
+        if (ownsBuffer(body) && !msg.tasks.some((t) => t.payload.buffer === body.buffer && t.payload.length >= ATTACH_MIN_BYTES)) release(body);
+      }
       else if (msg.type === MSG.clientHello) this.core.onClientHello(id, msg.want_status, msg.protocol_version, msg.fx_version);
       else this.core.onCancel(id, msg.ids);
     } catch (err) {

@@ -1,3 +1,5 @@
+import { release } from "../util/release.ts";
+
 /**
  * A FIFO of task slots (int32 ring buffer that doubles when full), with push-front for re-queued tasks
  * (retries go ahead of new work). One per task type; the interchange keeps them in a TaskQueues.
@@ -43,6 +45,7 @@ export class SlotRing {
     const old = this.buf;
     const next = new Int32Array(old.length * 2);
     for (let i = 0; i < this.len; i++) next[i] = old[(this.head + i) & (old.length - 1)]!;
+    release(old);
     this.buf = next;
     this.head = 0;
   }

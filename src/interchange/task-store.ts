@@ -8,6 +8,7 @@
  */
 
 import { ATTACH_MIN_BYTES } from "../protocol/messages.ts";
+import { release } from "../util/release.ts";
 
 export const SlotState = { free: 0, queued: 1, dispatched: 2, cancelled: 3 } as const;
 export type SlotState = (typeof SlotState)[keyof typeof SlotState];
@@ -25,8 +26,10 @@ export interface NewTask {
 function grow<T extends Int32Array | Float64Array | Uint8Array | Uint16Array | Float32Array>(a: T, n: number): T {
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a);
+  release(a); // a million-slot store doubles through ~40 MB of arrays that would otherwise wait for a sweep
   return b;
 }
+
 
 export class TaskStore {
   private cap: number;
