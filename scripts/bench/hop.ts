@@ -2,10 +2,12 @@
  * The floor under every fx hop, without ZMTP or msgpack: two Bun processes on 127.0.0.1 (this one and
  * hop-peer.ts). A 64-byte ping-pong (p50/p99 µs), once free to run on either vCPU and once with both pinned to
  * one (`taskset`, when installed); and one-way throughput of 100 KiB writes (MB/s) with the CPU each side
- * spends per 100 KiB — what the kernel and the runtime charge for moving a payload across one hop.
+ * spends per 100 KiB — what the kernel and the runtime charge for moving a payload across one hop — over TCP
+ * and over a Unix socket (the manager ↔ worker transport).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { percentile, report, sample, selfCpu, type BenchContext } from "./lib.ts";
 
@@ -54,16 +56,20 @@ async function pingPong(n: number, pin: string | null): Promise<number[]> {
   return xs.sort((a, b) => a - b);
 }
 
-async function throughput(size: number, count: number): Promise<{ mbs: number; cpuSender: number; cpuReceiver: number }> {
-  const { p, port } = await startPeer(["sink", String(size * count)], null);
+interface Throughput {
+  mbs: number;
+  cpuSender: number;
+  cpuReceiver: number;
+}
+
+async function throughput(size: number, count: number, unixPath: string | null): Promise<Throughput> {
+  const { p, port } = await startPeer(["sink", String(size * count), ...(unixPath ? [unixPath] : [])], null);
   try {
     const chunk = new Uint8Array(size).fill(7);
     let done: () => void = () => {};
     let drain: () => void = () => {};
-    const sock = await Bun.connect({
-      hostname: "127.0.0.1", port,
-      socket: { data() { done(); }, drain() { drain(); } },
-    });
+    const socket = { data() { done(); }, drain() { drain(); } };
+    const sock = await (unixPath ? Bun.connect({ unix: unixPath, socket }) : Bun.connect({ hostname: "127.0.0.1", port, socket }));
     const finished = new Promise<void>((r) => (done = r));
     const c0 = selfCpu();
     const r0 = sample(p.pid!)!.cpu;
@@ -105,9 +111,22 @@ export async function hop(ctx: BenchContext): Promise<void> {
   }
   const size = 100 * 1024;
   const count = ctx.quick ? 2000 : 20_000;
-  const runs = [] as { mbs: number; cpuSender: number; cpuReceiver: number }[];
-  for (let r = 0; r < ctx.repeat; r++) runs.push(await throughput(size, count));
-  report({ bench: "hop", figure: `raw TCP one-way, 100 KiB writes, two Bun processes`, unit: "MB/s", runs: runs.map((x) => x.mbs), extra: { count } });
-  report({ bench: "hop", figure: `CPU per 100 KiB moved one hop: sender`, unit: "µs", runs: runs.map((x) => x.cpuSender) });
-  report({ bench: "hop", figure: `CPU per 100 KiB moved one hop: receiver`, unit: "µs", runs: runs.map((x) => x.cpuReceiver) });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fx-hop-"));
+  try {
+    // tcp (client ↔ interchange ↔ manager) and a Unix socket (manager ↔ workers: ipc://), alternated per run
+    const runs = { tcp: [] as Throughput[], unix: [] as Throughput[] };
+    for (let r = 0; r < ctx.repeat; r++) {
+      runs.tcp.push(await throughput(size, count, null));
+      runs.unix.push(await throughput(size, count, path.join(dir, `hop-${r}.sock`)));
+    }
+    for (const [t, label] of [["tcp", "TCP"], ["unix", "Unix socket"]] as const) {
+      const xs = runs[t];
+      const over = t === "tcp" ? "" : " over a Unix socket";
+      report({ bench: "hop", figure: `raw ${label} one-way, 100 KiB writes, two Bun processes`, unit: "MB/s", runs: xs.map((x) => x.mbs), extra: { count } });
+      report({ bench: "hop", figure: `CPU per 100 KiB moved one hop${over}: sender`, unit: "µs", runs: xs.map((x) => x.cpuSender) });
+      report({ bench: "hop", figure: `CPU per 100 KiB moved one hop${over}: receiver`, unit: "µs", runs: xs.map((x) => x.cpuReceiver) });
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
