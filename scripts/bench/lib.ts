@@ -31,6 +31,8 @@ export interface ProcSample {
   readonly cpu: number;
   readonly rssBytes: number;
   readonly hwmBytes: number;
+  /** Minor page faults so far (first touches of fresh memory, mostly). */
+  readonly faults: number;
 }
 
 const ROLES = new Set(["interchange", "manager", "worker", "run", "executor"]);
@@ -54,7 +56,7 @@ export function sample(pid: number): ProcSample | null {
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? 0) * 1024;
-    return { pid, ppid: Number(f[1]), role: roleOf(pid), cpu: (Number(f[11]) + Number(f[12])) / CLK_TCK, rssBytes: kb("VmRSS"), hwmBytes: kb("VmHWM") };
+    return { pid, ppid: Number(f[1]), role: roleOf(pid), cpu: (Number(f[11]) + Number(f[12])) / CLK_TCK, rssBytes: kb("VmRSS"), hwmBytes: kb("VmHWM"), faults: Number(f[7]) };
   } catch {
     return null;
   }
@@ -106,7 +108,15 @@ export function selfCpu(): number {
 
 /** Snapshot of the client (this process) + the trees under `roots`, for cpuDelta. */
 export function snapshot(roots: readonly number[]): ProcSample[] {
-  return [{ pid: process.pid, ppid: process.ppid, role: "client", cpu: selfCpu(), rssBytes: 0, hwmBytes: 0 }, ...processTree(roots)];
+  return [{ pid: process.pid, ppid: process.ppid, role: "client", cpu: selfCpu(), rssBytes: 0, hwmBytes: 0, faults: process.resourceUsage().minorPageFault }, ...processTree(roots)];
+}
+
+/** Minor page faults per role between two snapshots. */
+export function faultsDelta(before: readonly ProcSample[], after: readonly ProcSample[]): Record<string, number> {
+  const b = new Map(before.map((s) => [s.pid, s.faults]));
+  const out: Record<string, number> = {};
+  for (const s of after) out[s.role] = (out[s.role] ?? 0) + s.faults - (b.get(s.pid) ?? 0);
+  return out;
 }
 
 // ───────────── statistics, output ─────────────

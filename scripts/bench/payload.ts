@@ -3,7 +3,7 @@
  * one way (task bytes only, 1 MB = 10^6 bytes).
  */
 import os from "node:os";
-import { Endpoint, cpuDelta, medianCpu, report, snapshot, type BenchContext } from "./lib.ts";
+import { Endpoint, cpuDelta, faultsDelta, medianCpu, report, snapshot, type BenchContext } from "./lib.ts";
 
 const CORES = os.availableParallelism();
 
@@ -26,6 +26,7 @@ export async function payload(ctx: BenchContext): Promise<void> {
     const rates: number[] = [];
     const mbs: number[] = [];
     const cpus: Record<string, number>[] = [];
+    const faults: Record<string, number>[] = [];
     for (let r = 0; r < ctx.repeat; r++) {
       const before = snapshot([ep.pid]);
       const t0 = performance.now();
@@ -33,7 +34,9 @@ export async function payload(ctx: BenchContext): Promise<void> {
       for (let i = 0; i < n; i++) all[i] = ex.submit(echo, buf);
       await Promise.all(all);
       const s = (performance.now() - t0) / 1000;
-      cpus.push(cpuDelta(before, snapshot([ep.pid])));
+      const after = snapshot([ep.pid]);
+      cpus.push(cpuDelta(before, after));
+      faults.push(faultsDelta(before, after));
       rates.push(n / s);
       mbs.push((n * size) / s / 1e6);
     }
@@ -42,6 +45,8 @@ export async function payload(ctx: BenchContext): Promise<void> {
     report({ bench: "payload", figure: `${n} tasks × 100 KiB in and out, 2 workers`, unit: "tasks/s", runs: rates, cpu, extra: { n, bytes: size } });
     report({ bench: "payload", figure: `${n} tasks × 100 KiB, one way`, unit: "MB/s", runs: mbs, target: "≥ 600" });
     report({ bench: "payload", figure: `CPU per task, all processes`, unit: "µs", runs: perTask });
+    const perRole = Object.fromEntries(Object.entries(medianCpu(faults)).filter(([role]) => role !== "bash").map(([role, f]) => [role, +(f / n).toFixed(1)]));
+    report({ bench: "payload", figure: `page faults per task, all processes`, unit: "", runs: faults.map((f) => Object.values(f).reduce((a, b) => a + b, 0) / n), extra: { per_role: perRole } });
     report({ bench: "payload", figure: `MB/s one way the CPU per task allows on ${CORES} free cores`, unit: "MB/s", runs: perTask.map((us) => ((CORES * 1e6) / us) * size / 1e6) });
     await ex.shutdown();
   } finally {
