@@ -38,8 +38,6 @@ describe("executor ↔ dist/fx pipeline", () => {
     expect(typeof err.host).toBe("string");
     const mapped = await ex.map((x: number) => x * x, [1, 2, 3, 4]);
     expect(mapped).toEqual([1, 4, 9, 16]);
-    // the allocator setting the executor gives the interchange reaches the workers (via the block's manager)
-    if (process.env.MIMALLOC_PURGE_DELAY === undefined) expect(await ex.submit(() => process.env.MIMALLOC_PURGE_DELAY)).toBe("1000");
   }, 120_000);
 
   test("a payload over max_payload_bytes is refused at submit, synchronously, with a clear error", async () => {

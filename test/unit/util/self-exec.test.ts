@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import path from "node:path";
-import { isCompiled, roleEnv, selfArgv } from "../../../src/util/self-exec.ts";
+import { isCompiled, selfArgv } from "../../../src/util/self-exec.ts";
 import { FX_VERSION, PROTOCOL_VERSION } from "../../../src/version.ts";
 
 // The compiled mode (process.execPath re-executing itself) is proven by test/e2e/cli.test.ts via `fx config selftest`.
@@ -24,17 +24,5 @@ describe("selfArgv in development (bun + src/cli.ts)", () => {
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(r.stdout.toString());
     expect(report).toMatchObject({ compiled: false, ok: true, output: `fx ${FX_VERSION} (protocol ${PROTOCOL_VERSION})` });
-  });
-});
-
-describe("roleEnv: the environment a child role starts with", () => {
-  test("adds MIMALLOC_PURGE_DELAY=1000 and keeps everything else", () => {
-    const env = roleEnv({ PATH: "/bin", FX_X: "1" });
-    expect(env).toEqual({ PATH: "/bin", FX_X: "1", MIMALLOC_PURGE_DELAY: "1000" });
-  });
-
-  test("an operator's own MIMALLOC_PURGE_DELAY (even 0 or empty) is kept", () => {
-    expect(roleEnv({ MIMALLOC_PURGE_DELAY: "0" }).MIMALLOC_PURGE_DELAY).toBe("0");
-    expect(roleEnv({ MIMALLOC_PURGE_DELAY: "" }).MIMALLOC_PURGE_DELAY).toBe("");
   });
 });
