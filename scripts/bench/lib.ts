@@ -16,7 +16,6 @@ import { HighThroughputExecutor } from "../../src/executor/executor.ts";
 import { parseReadyLine, type ReadyInfo } from "../../src/interchange/ready.ts";
 import type { CommandRequest } from "../../src/protocol/index.ts";
 import { silentLogger } from "../../src/util/log.ts";
-import { roleEnv } from "../../src/util/self-exec.ts";
 
 export const ROOT = path.resolve(import.meta.dir, "../..");
 export const FX = process.env.FX_BENCH_BIN ?? path.join(ROOT, "dist/fx");
@@ -218,7 +217,7 @@ export class Endpoint {
   }
 
   private launch(): Promise<void> {
-    this.child = spawn(FX, ["interchange", "--config-stdin"], { stdio: ["pipe", "pipe", "pipe"], cwd: this.dir, env: roleEnv() }); // as the executor starts it
+    this.child = spawn(FX, ["interchange", "--config-stdin"], { stdio: ["pipe", "pipe", "pipe"], cwd: this.dir });
     this.child.stdin!.end(renderConfigToml(this.config));
     this.child.stderr!.setEncoding("utf8");
     this.child.stderr!.on("data", (s: string) => (this.stderr = (this.stderr + s).slice(-4000)));

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { renderConfigToml } from "../config/render.ts";
 import type { FxConfig } from "../config/schema.ts";
 import { parseReadyLine, type ReadyInfo } from "../interchange/ready.ts";
-import { roleEnv, selfArgv } from "../util/self-exec.ts";
+import { selfArgv } from "../util/self-exec.ts";
 import { ExecutorError, EXECUTOR_ERROR_CODES } from "./errors.ts";
 
 const STDERR_KEEP = 8192;
@@ -45,7 +45,7 @@ export class InterchangeProcess {
   start(timeoutMs = 30_000): Promise<ReadyInfo> {
     const args = ["interchange", "--config-stdin"];
     const argv = this.fxCommand ? [...this.fxCommand, ...args] : selfArgv(args);
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"], env: roleEnv() });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
     this.child = child;
     child.stdin!.on("error", () => {}); // an early exit closes the pipe; the exit handler reports it
     child.stdin!.end(renderConfigToml(this.config));

@@ -12,7 +12,7 @@ import type { WorkerMode } from "../config/schema.ts";
 import type { FxConfig } from "../config/schema.ts";
 import { RAW_TASK_TYPE } from "../protocol/messages.ts";
 import type { Logger } from "../util/log.ts";
-import { roleEnv, selfArgv } from "../util/self-exec.ts";
+import { selfArgv } from "../util/self-exec.ts";
 import type { WorkerLauncher } from "./ports.ts";
 
 export interface LauncherOptions {
@@ -65,7 +65,6 @@ export class ProcessLauncher implements WorkerLauncher {
   private startPlain(workerId: string, type: string): Handle {
     const argv = selfArgv(workerArgs(this.o, workerId, type, this.runtime.singleUse));
     const proc = Bun.spawn(argv, {
-      env: roleEnv(),
       stdin: "ignore",
       stdout: "inherit",
       stderr: "inherit",

@@ -20,13 +20,3 @@ export function selfArgv(args: readonly string[]): string[] {
   if (isCompiled()) return [process.execPath, ...args];
   return [process.execPath, CLI_SOURCE, ...args];
 }
-
-/**
- * The environment for a child fx role: ours, plus a longer allocator purge delay unless the operator chose one.
- * Bun's allocator (mimalloc) returns freed pages to the kernel after 10 ms by default, so a role that moves big
- * payloads faults the same pages in again and again; kept for a second they are reused (payload bench: page
- * faults per task 110 -> 73, CPU per task -13 %). Read once at start-up, so it has to be set by the parent.
- */
-export function roleEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return base.MIMALLOC_PURGE_DELAY === undefined ? { ...base, MIMALLOC_PURGE_DELAY: "1000" } : base;
-}
