@@ -3,8 +3,7 @@
  * p50 and p99 in ms. First on fresh processes (right after start-up), then in the steady state an endpoint
  * spends its life in: after WARM_TRIPS more round trips, when JavaScriptCore's JIT threads have finished
  * compiling the hot paths (while they compile they compete for the 2 vCPUs and delay wakeups: docs/performance.md).
- * Then the same while a second client process keeps no-ops in flight (concurrent load), and while a neighbour that
- * is not fx makes a few process hand-offs per millisecond (what such wakeups alone cost on this machine).
+ * Then the same while a second client process keeps no-ops in flight (concurrent load).
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -41,16 +40,13 @@ export async function latency(ctx: BenchContext): Promise<void> {
     const tw = performance.now();
     await roundTrips(ex, warmTrips);
     const warmS = (performance.now() - tw) / 1000;
-    // idle; a paced concurrent load well below capacity (open loop); a saturating one (closed loop, 64 in flight);
-    // and no load on fx but a neighbour that is not fx, making a few process hand-offs per ms (neighbour.ts)
-    for (const scenario of ["idle", "paced", "saturating", "neighbour"] as const) {
+    // idle; a paced concurrent load well below capacity (open loop); a saturating one (closed loop, 64 in flight)
+    for (const scenario of ["idle", "paced", "saturating"] as const) {
       const loaded = scenario !== "idle";
       let load: ReturnType<typeof spawn> | null = null;
       let loadOut = "";
       if (loaded) {
-        const args = scenario === "neighbour"
-          ? [path.join(import.meta.dir, "neighbour.ts")]
-          : [path.join(import.meta.dir, "load-client.ts"), ep.info.client.tasks, ep.info.client.commands, String(loadInflight)];
+        const args = [path.join(import.meta.dir, "load-client.ts"), ep.info.client.tasks, ep.info.client.commands, String(loadInflight)];
         if (scenario === "paced") args.push(String(pacedRate));
         load = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
         load.stdout!.setEncoding("utf8");
@@ -86,11 +82,10 @@ export async function latency(ctx: BenchContext): Promise<void> {
       }
       const what = scenario === "idle" ? "idle"
         : scenario === "paced" ? `under a paced load (a 2nd client submitting ${pacedRate} no-ops/s${loadRate ? `, ~${loadRate} done/s` : ""})`
-        : scenario === "saturating" ? `under a saturating load (${loadInflight} no-ops in flight from a 2nd client${loadRate ? `, ~${loadRate} tasks/s` : ""})`
-        : `idle, beside a non-fx neighbour (2 processes doing 3 TCP ping-pongs per ms${loadRate ? `, ~${loadRate}/s` : ""})`;
+        : `under a saturating load (${loadInflight} no-ops in flight from a 2nd client${loadRate ? `, ~${loadRate} tasks/s` : ""})`;
       const tag = `${what}, after ${warmTrips} warm-up round trips`;
       const cpu = medianCpu(cpus);
-      const target = scenario === "idle" || scenario === "paced";
+      const target = scenario !== "saturating";
       report({ bench: "latency", figure: `p50 of ${n} sequential no-ops, ${tag}`, unit: "ms", runs: p50, target: target ? "≤ 0.25" : undefined, cpu, extra: { n, warm_trips: warmTrips, warm_s: Math.round(warmS * 10) / 10 } });
       report({ bench: "latency", figure: `p99 of ${n} sequential no-ops, ${tag}`, unit: "ms", runs: p99, target: target ? "≤ 1" : undefined });
     }
