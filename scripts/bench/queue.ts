@@ -6,6 +6,7 @@
  * submit byte until the `outstanding` command reports all N queued. Peak RSS includes the transient garbage of
  * decoding (what the machine must provide); the RSS 2 s later shows what the queue itself keeps.
  */
+import { heapStats } from "bun:jsc";
 import { fnBody } from "../../src/executor/bodies.ts";
 import { MSG, PROTOCOL_VERSION, FX_VERSION, RAW_TASK_TYPE, encode, type WireTask } from "../../src/protocol/index.ts";
 import { Dealer } from "../../src/zmtp/index.ts";
@@ -82,10 +83,13 @@ export async function queueViaExecutor(ctx: BenchContext): Promise<void> {
   const n = ctx.quick ? 100_000 : 1_000_000;
   const secs: number[] = [];
   const clientCpu: number[] = [];
+  const clientHeap: number[] = [];
   for (let r = 0; r < Math.min(ctx.repeat, 2); r++) {
     const ep = await Endpoint.start({ provider: { max_blocks: 0 } });
     try {
       const ex = await ep.client();
+      Bun.gc(true);
+      const h0 = heapStats().heapSize;
       const c0 = selfCpu();
       const t0 = performance.now();
       const all: Promise<number>[] = new Array(n);
@@ -97,6 +101,8 @@ export async function queueViaExecutor(ctx: BenchContext): Promise<void> {
       }
       secs.push((performance.now() - t0) / 1000);
       clientCpu.push(((selfCpu() - c0) / n) * 1e6);
+      Bun.gc(true);
+      clientHeap.push((heapStats().heapSize - h0) / n - 8); // less the bench's own array slot per promise
       for (const p of all) p.catch(() => {}); // they fail when the interchange stops
       await ex.shutdown();
     } finally {
@@ -105,4 +111,5 @@ export async function queueViaExecutor(ctx: BenchContext): Promise<void> {
   }
   report({ bench: "queue", figure: `time until ${n} submit() calls are all queued (executor API)`, unit: "s", runs: secs, extra: { n } });
   report({ bench: "queue", figure: `client CPU per submit() while queueing`, unit: "µs", runs: clientCpu });
+  report({ bench: "queue", figure: `client heap per pending submit() (its promise and what settles it)`, unit: "B", runs: clientHeap });
 }
