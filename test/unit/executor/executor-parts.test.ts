@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import os from "node:os";
@@ -35,6 +36,76 @@ describe("PendingTasks", () => {
     expect(p.rejectAll(new InterchangeLost("gone"))).toBe(3);
     for (const e of (await Promise.all(ps)) as InterchangeLost[]) expect(e.code).toBe("E_INTERCHANGE_LOST");
     expect(p.size).toBe(0);
+  });
+
+  test("any interleaving of add, settle, reject and stray ids behaves like a map of pending promises", async () => {
+    const op = fc.oneof(
+      fc.record({ t: fc.constant("add" as const), detailed: fc.boolean() }),
+      fc.record({ t: fc.constant("settle" as const), pick: fc.nat(), ok: fc.boolean() }),
+      fc.record({ t: fc.constant("reject" as const), pick: fc.nat() }),
+      fc.record({ t: fc.constant("stray" as const), id: fc.oneof(fc.integer({ min: -5, max: 20_000 }), fc.constant(2 ** 53), fc.constant(1.5)) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 300 }), fc.integer({ min: 0, max: 3 }), async (ops, startSeg) => {
+        const p = new PendingTasks();
+        (p as unknown as { nextId: number }).nextId = startSeg * 4096 + 4090; // cross segment boundaries early
+        const model = new Map<number, boolean>(); // id → detailed
+        const outcome = new Map<number, Promise<unknown>>();
+        const expected = new Map<number, unknown>();
+        const ids: number[] = [];
+        for (const o of ops) {
+          if (o.t === "add") {
+            const a = p.add(o.detailed);
+            expect(model.has(a.id)).toBe(false);
+            model.set(a.id, o.detailed);
+            ids.push(a.id);
+            outcome.set(a.id, a.promise.then((v) => ({ v }), (e: Error) => ({ e: e.message })));
+          } else if (o.t === "stray") {
+            expect(p.settle({ id: o.id, value: encode(0) })).toBe(model.has(o.id));
+            if (model.has(o.id)) {
+              expected.set(o.id, model.get(o.id) ? { v: { value: 0, host: undefined, workerId: undefined, startedMs: undefined, endedMs: undefined } } : { v: 0 });
+              model.delete(o.id);
+            }
+          } else if (ids.length > 0) {
+            const id = ids[o.pick % ids.length]!;
+            const was = model.has(id);
+            if (o.t === "reject") {
+              expect(p.reject(id, new Error(`r${id}`))).toBe(was);
+              if (was) expected.set(id, { e: `r${id}` });
+            } else {
+              expect(p.settle(o.ok ? { id, value: encode(id) } : { id, error: { name: "E", message: `x${id}` } })).toBe(was);
+              if (was) expected.set(id, o.ok ? (model.get(id) ? { v: { value: id, host: undefined, workerId: undefined, startedMs: undefined, endedMs: undefined } } : { v: id }) : { e: `E: x${id}` });
+            }
+            model.delete(id);
+          }
+          expect(p.size).toBe(model.size);
+        }
+        expect(p.rejectAll(new Error("all"))).toBe(model.size);
+        for (const id of model.keys()) expected.set(id, { e: "all" });
+        expect(p.size).toBe(0);
+        for (const [id, pr] of outcome) expect(await pr).toEqual(expected.get(id));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test("memory stays bounded: 50,000 sequential round trips keep at most two segments; ids past 2^32 work", async () => {
+    const p = new PendingTasks();
+    const segs = () => (p as unknown as { segs: Map<number, unknown> }).segs.size;
+    for (let i = 0; i < 50_000; i++) {
+      const a = p.add();
+      expect(p.settle({ id: a.id, value: encode(i) })).toBe(true);
+    }
+    expect(segs()).toBeLessThanOrEqual(2);
+    // a burst that spans segments, settled out of order
+    const burst = Array.from({ length: 10_000 }, () => p.add());
+    for (const a of [...burst].reverse()) p.settle({ id: a.id, value: encode(1) });
+    expect([p.size, segs()]).toEqual([0, 1]);
+    (p as unknown as { nextId: number }).nextId = 2 ** 32 - 3;
+    const big = Array.from({ length: 6 }, () => p.add());
+    expect(big.map((a) => a.id)).toEqual([2 ** 32 - 3, 2 ** 32 - 2, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, 2 ** 32 + 2]);
+    for (const a of big) expect(p.settle({ id: a.id, value: encode(a.id) })).toBe(true);
+    expect(await Promise.all(big.map((a) => a.promise))).toEqual(big.map((a) => a.id));
   });
 });
 
