@@ -128,22 +128,26 @@ function optStr(o: Obj, k: string, what: string): void {
 }
 
 // The message being decoded (its frames) and the next attachment to claim. Decoding is synchronous, so one
-// cursor serves every decoder; withAttachments sets it for one decode and checks every attachment was claimed.
+// cursor serves every decoder; decodeChannel sets it for one decode and checks every attachment was claimed.
 let attFrames: readonly Uint8Array[] = NO_ATTACHMENTS;
 let attNext = 0;
 
-/** Decode `msg` (a lone map frame, or the map frame and its attachments) with `decode(mapFrame)`. */
-function withAttachments<T>(msg: EncodedMessage, what: string, decode: (buf: Uint8Array) => T): T {
+/**
+ * Decode `msg` (a lone map frame, or the map frame and its attachments) on `channel`: the map must have a string
+ * `type`; `check` validates it by type (claiming attachments as it goes), and every attachment must be claimed.
+ */
+function decodeChannel<T>(msg: EncodedMessage, channel: string, check: (o: Obj) => void): T {
   const lone = msg instanceof Uint8Array;
   const head = lone ? msg : msg[0];
-  if (head === undefined) fail(`${what} message has no frames`);
+  if (head === undefined) fail(`${channel} message has no frames`);
   attFrames = lone ? NO_ATTACHMENTS : msg;
   attNext = 0;
   try {
-    const v = decode(head);
+    const o = decodeMap(head, channel);
+    check(o);
     const n = lone ? 0 : msg.length - 1;
-    if (attNext !== n) fail(`${what} message has ${n} attachment frame(s) but references ${attNext}`);
-    return v;
+    if (attNext !== n) fail(`${channel} message has ${n} attachment frame(s) but references ${attNext}`);
+    return o as unknown as T;
   } finally {
     attFrames = NO_ATTACHMENTS;
   }
@@ -209,8 +213,7 @@ function unknownType(channel: string, type: unknown): never {
 // ───────────── per-channel decoders ─────────────
 
 export function decodeClientToInterchange(msg: EncodedMessage): ClientToInterchange {
-  return withAttachments(msg, "client", (buf) => {
-    const o = decodeMap(buf, "client");
+  return decodeChannel<ClientToInterchange>(msg, "client", (o) => {
     switch (o.type) {
       case MSG.clientHello:
         num(o, "protocol_version", "client_hello");
@@ -226,13 +229,11 @@ export function decodeClientToInterchange(msg: EncodedMessage): ClientToIntercha
       default:
         unknownType("client", o.type);
     }
-    return o as unknown as ClientToInterchange;
   });
 }
 
 export function decodeInterchangeToClient(msg: EncodedMessage): InterchangeToClient {
-  return withAttachments(msg, "client", (buf) => {
-    const o = decodeMap(buf, "client");
+  return decodeChannel<InterchangeToClient>(msg, "client", (o) => {
     switch (o.type) {
       case MSG.clientWelcome:
         num(o, "protocol_version", "client_welcome");
@@ -263,54 +264,52 @@ export function decodeInterchangeToClient(msg: EncodedMessage): InterchangeToCli
       default:
         unknownType("client", o.type);
     }
-    return o as unknown as InterchangeToClient;
   });
 }
 
-export function decodeManagerToInterchange(buf: Uint8Array): ManagerToInterchange {
-  const o = decodeMap(buf, "task-channel");
-  switch (o.type) {
-    case MSG.register: {
-      const w = "register";
-      num(o, "protocol_version", w);
-      str(o, "fx_version", w);
-      str(o, "manager_id", w);
-      str(o, "block_id", w);
-      str(o, "hostname", w);
-      str(o, "os", w);
-      num(o, "pid", w);
-      num(o, "cores", w);
-      num(o, "memory_bytes", w);
-      uint(o, "worker_count", w);
-      strArray(o, "worker_types", w);
-      str(o, "worker_mode", w);
-      str(o, "scheduler_mode", w);
-      uint(o, "prefetch", w);
-      optNum(o, "walltime_end_ms", w);
-      break;
-    }
-    case MSG.request: {
-      num(o, "capacity", "request");
-      if (o.per_type !== undefined) {
-        const pt = asObject(o.per_type, "request.per_type");
-        for (const v of Object.values(pt)) if (typeof v !== "number") fail("request.per_type values must be numbers");
+export function decodeManagerToInterchange(msg: EncodedMessage): ManagerToInterchange {
+  return decodeChannel<ManagerToInterchange>(msg, "task-channel", (o) => {
+    switch (o.type) {
+      case MSG.register: {
+        const w = "register";
+        num(o, "protocol_version", w);
+        str(o, "fx_version", w);
+        str(o, "manager_id", w);
+        str(o, "block_id", w);
+        str(o, "hostname", w);
+        str(o, "os", w);
+        num(o, "pid", w);
+        num(o, "cores", w);
+        num(o, "memory_bytes", w);
+        uint(o, "worker_count", w);
+        strArray(o, "worker_types", w);
+        str(o, "worker_mode", w);
+        str(o, "scheduler_mode", w);
+        uint(o, "prefetch", w);
+        optNum(o, "walltime_end_ms", w);
+        break;
       }
-      break;
+      case MSG.request: {
+        num(o, "capacity", "request");
+        if (o.per_type !== undefined) {
+          const pt = asObject(o.per_type, "request.per_type");
+          for (const v of Object.values(pt)) if (typeof v !== "number") fail("request.per_type values must be numbers");
+        }
+        break;
+      }
+      case MSG.heartbeat:
+        num(o, "running", "heartbeat");
+        num(o, "idle_workers", "heartbeat");
+        strArray(o, "worker_types", "heartbeat");
+        break;
+      default:
+        unknownType("task-channel", o.type);
     }
-    case MSG.heartbeat:
-      num(o, "running", "heartbeat");
-      num(o, "idle_workers", "heartbeat");
-      strArray(o, "worker_types", "heartbeat");
-      break;
-    default:
-      unknownType("task-channel", o.type);
-  }
-  return o as unknown as ManagerToInterchange;
+  });
 }
 
 export function decodeInterchangeToManager(msg: EncodedMessage): InterchangeToManager {
-  return withAttachments(msg, "task-channel", (buf) => {
-    const o = decodeMap(buf, "task-channel");
+  return decodeChannel<InterchangeToManager>(msg, "task-channel", (o) => {
     switch (o.type) {
       case MSG.registered:
         str(o, "interchange_id", "registered");
@@ -334,35 +333,29 @@ export function decodeInterchangeToManager(msg: EncodedMessage): InterchangeToMa
       default:
         unknownType("task-channel", o.type);
     }
-    return o as unknown as InterchangeToManager;
   });
 }
 
 /** Result channel (manager → interchange) and the worker's replies share the Results shape. */
 export function decodeResults(msg: EncodedMessage): Results {
-  return withAttachments(msg, "result-channel", (buf) => {
-    const o = decodeMap(buf, "result-channel");
+  return decodeChannel<Results>(msg, "result-channel", (o) => {
     if (o.type !== MSG.results) unknownType("result-channel", o.type);
     checkResults(o, "results");
-    return o as unknown as Results;
   });
 }
 
 /** Everything a manager sends on the result channel: `results`, or `started` notices (status stream). */
 export function decodeManagerResults(msg: EncodedMessage): ManagerResults {
-  return withAttachments(msg, "result-channel", (buf) => {
-    const o = decodeMap(buf, "result-channel");
+  return decodeChannel<ManagerResults>(msg, "result-channel", (o) => {
     if (o.type === MSG.results) checkResults(o, "results");
     else if (o.type === MSG.started) {
       for (const id of arr(o, "ids", "started")) if (typeof id !== "number" || !Number.isInteger(id) || id < 0) fail("started.ids must hold non-negative integers");
     } else unknownType("result-channel", o.type);
-    return o as unknown as ManagerResults;
   });
 }
 
 export function decodeWorkerToManager(msg: EncodedMessage): WorkerToManager {
-  return withAttachments(msg, "worker-channel", (buf) => {
-    const o = decodeMap(buf, "worker-channel");
+  return decodeChannel<WorkerToManager>(msg, "worker-channel", (o) => {
     switch (o.type) {
       case MSG.workerHello:
         str(o, "worker_id", "worker_hello");
@@ -376,13 +369,11 @@ export function decodeWorkerToManager(msg: EncodedMessage): WorkerToManager {
       default:
         unknownType("worker-channel", o.type);
     }
-    return o as unknown as WorkerToManager;
   });
 }
 
 export function decodeManagerToWorker(msg: EncodedMessage): ManagerToWorker {
-  return withAttachments(msg, "worker-channel", (buf) => {
-    const o = decodeMap(buf, "worker-channel");
+  return decodeChannel<ManagerToWorker>(msg, "worker-channel", (o) => {
     switch (o.type) {
       case MSG.tasks:
         checkTasks(o, "tasks");
@@ -393,7 +384,6 @@ export function decodeManagerToWorker(msg: EncodedMessage): ManagerToWorker {
       default:
         unknownType("worker-channel", o.type);
     }
-    return o as unknown as ManagerToWorker;
   });
 }
 
