@@ -17,7 +17,6 @@ import {
   encodeMessage,
   type CommandReply,
 } from "../protocol/index.ts";
-import { ATTACH_MIN_BYTES } from "../protocol/messages.ts";
 import { describeError } from "../util/errors.ts";
 import { ownsBuffer, release } from "../util/release.ts";
 import type { Clock } from "../util/clock.ts";
@@ -27,6 +26,7 @@ import { Blocks } from "./blocks.ts";
 import { handleCommand } from "./commands.ts";
 import { InterchangeCore } from "./core.ts";
 import { RouterOut } from "./router-out.ts";
+import { keptAsReceived } from "./task-store.ts";
 
 export interface InterchangeUrls {
   readonly interchange_id: string;
@@ -179,8 +179,8 @@ export class Interchange {
       const msg = decodeClientToInterchange(frames.slice(1));
       if (msg.type === MSG.submit) {
         this.core.onSubmit(id, msg);
-        // The queue copied every small payload into its chunks; a big inline one it keeps as a view of the body.
-        if (ownsBuffer(body) && !msg.tasks.some((t) => t.payload.buffer === body.buffer && t.payload.length >= ATTACH_MIN_BYTES)) release(body);
+        // The store copied every payload it does not keep as received; one it keeps may be a view of the body.
+        if (ownsBuffer(body) && !msg.tasks.some((t) => t.payload.buffer === body.buffer && keptAsReceived(t.payload))) release(body);
       }
       else if (msg.type === MSG.clientHello) this.core.onClientHello(id, msg.want_status, msg.protocol_version, msg.fx_version);
       else this.core.onCancel(id, msg.ids);

@@ -4,6 +4,7 @@
  * counted and its message dropped — it can no longer receive anything.
  */
 import { framesOf } from "../protocol/codec.ts";
+import type { EncodedMessage } from "../protocol/messages.ts";
 import type { Logger } from "../util/log.ts";
 
 export interface RouterLike {
@@ -20,7 +21,7 @@ export class RouterOut {
   constructor(private readonly sock: RouterLike, private readonly log: Logger, private readonly what: string) {}
 
   /** One message: its routing id, then the encoded message (one frame, or a map frame and attachments). */
-  send(routingId: Uint8Array, body: Uint8Array | readonly Uint8Array[]): void {
+  send(routingId: Uint8Array, body: EncodedMessage): void {
     const msg = framesOf(body, routingId);
     if (this.backlog.length > 0) {
       this.backlog.push(msg);

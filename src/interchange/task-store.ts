@@ -30,7 +30,6 @@ function grow<T extends Int32Array | Float64Array | Uint8Array | Uint16Array | F
   return b;
 }
 
-
 export class TaskStore {
   private cap: number;
   client: Int32Array;
@@ -144,6 +143,11 @@ const CHUNK = 1 << 20;
  *  frames of their own (ATTACH_MIN_BYTES), so the view holds nothing else alive. (A peer that inlines such a
  *  payload in the map instead keeps that message's frame alive until the task ends.) */
 const VIEW_MIN = ATTACH_MIN_BYTES;
+
+/** Whether `add` keeps this payload as the bytes it was given (a view) rather than copying it into a chunk. */
+export function keptAsReceived(payload: Uint8Array): boolean {
+  return payload.length >= VIEW_MIN;
+}
 const EMPTY = new Uint8Array(0);
 
 /** Payload bytes packed into chunks, reference-counted per chunk. */
@@ -167,7 +171,7 @@ class PayloadArena {
     const n = p.length;
     let c: number;
     let off: number;
-    if (n >= VIEW_MIN) {
+    if (keptAsReceived(p)) {
       // A big payload keeps the received bytes as a chunk of its own: no copy (the frame it views is mostly
       // payload bytes anyway, and frames are never written to after decoding).
       c = this.freeIdx.length > 0 ? this.freeIdx.pop()! : this.chunks.length;
