@@ -38,10 +38,19 @@ async function capture(stream: ReadableStream<Uint8Array>, cap: number): Promise
 /** Process groups of shell tasks still running in this worker, so a leaving worker takes them along. */
 const running = new Set<number>();
 let activityListener: ((active: boolean) => void) | null = null;
+/** Shell tasks being started or running. Counted from before the spawn, so the listener hears of a task before
+ *  its process exists: a worker that must stay killable only by a catchable signal while it has shell tasks
+ *  (SIGKILL would orphan them) has no window where the task runs and the worker does not know. */
+let active = 0;
 
 /** Told when the first shell task starts and when the last one ends (the worker adjusts its parent-death signal). */
 export function onShellActivity(fn: ((active: boolean) => void) | null): void {
   activityListener = fn;
+}
+
+function activity(delta: 1 | -1): void {
+  active += delta;
+  if (delta === 1 ? active === 1 : active === 0) activityListener?.(delta === 1);
 }
 
 /** Kill every running shell task's process group (the worker is leaving). Synchronous: safe in an exit hook. */
@@ -68,6 +77,7 @@ export async function runShellTask(task: ShellTask, cap = SHELL_OUTPUT_CAP_BYTES
   const argv = shellArgv(task);
   const started = performance.now();
   let proc: ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
+  activity(1);
   try {
     proc = Bun.spawn(argv, {
       cwd: task.cwd,
@@ -78,10 +88,10 @@ export async function runShellTask(task: ShellTask, cap = SHELL_OUTPUT_CAP_BYTES
       detached: true, // own session + process group: killable as a whole
     });
   } catch (err) {
+    activity(-1);
     throw new TaskError("E_BAD_TASK", `cannot start ${JSON.stringify(argv[0])}: ${(err as Error).message}`, { cause: err });
   }
   running.add(proc.pid);
-  if (running.size === 1) activityListener?.(true);
   let timedOut = false;
   const timer =
     task.timeout !== undefined && task.timeout > 0
@@ -95,7 +105,8 @@ export async function runShellTask(task: ShellTask, cap = SHELL_OUTPUT_CAP_BYTES
   const code = await proc.exited;
   // Whatever the command left running in its group goes with it (and releases the pipes).
   killGroup(proc.pid);
-  if (running.delete(proc.pid) && running.size === 0) activityListener?.(false);
+  running.delete(proc.pid);
+  activity(-1);
   const [stdout, stderr] = await Promise.all([out, err]);
   if (timer !== undefined) clearTimeout(timer);
   if (timedOut) {

@@ -7,6 +7,7 @@ import { decodeValue, encode } from "../../../src/protocol/codec.ts";
 import type { WireResult } from "../../../src/protocol/messages.ts";
 import type { ShellResult, TaskBody } from "../../../src/protocol/task.ts";
 import { createExecContext, executeTask } from "../../../src/worker/execute.ts";
+import { onShellActivity, runShellTask } from "../../../src/worker/shell-task.ts";
 
 const ctx = createExecContext("testhost", "w-1");
 let nextId = 1;
@@ -195,5 +196,25 @@ describe("result size", () => {
     expect(big.error?.message).toContain("1000");
     const ok = await executeTask({ id: 2, task_type: "RAW", payload: encode(fn("() => 'x'.repeat(10)")) }, small);
     expect(decodeValue(ok.value!)).toBe("xxxxxxxxxx");
+  });
+});
+
+describe("shell activity (what the worker's parent-death signal follows)", () => {
+  test("is announced before the process exists and withdrawn after it ended, also when it cannot start", async () => {
+    const marker = path.join(tmp, "activity-marker");
+    const events: [boolean, boolean][] = [];
+    onShellActivity((active) => events.push([active, fs.existsSync(marker)]));
+    try {
+      const ok = await runShellTask({ kind: "shell", argv: ["/bin/sh", "-c", 'echo x > "$1"', "sh", marker] });
+      expect(ok.returncode).toBe(0);
+      // told "active" before the task could write anything, "idle" after it had
+      expect(events).toEqual([[true, false], [false, true]]);
+      events.length = 0;
+      const bad = await runShellTask({ kind: "shell", argv: [path.join(tmp, "no-such-program")] }).catch((e) => e);
+      expect((bad as { code: string }).code).toBe("E_BAD_TASK");
+      expect(events.map(([a]) => a)).toEqual([true, false]);
+    } finally {
+      onShellActivity(null);
+    }
   });
 });
