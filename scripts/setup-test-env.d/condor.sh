@@ -2,8 +2,8 @@
 # A personal single-node HTCondor (collector, negotiator, schedd, startd; Debian trixie's `condor` 23.9)
 # for the HTCondor provider integration and e2e tests. Bookworm has no HTCondor and trixie's needs
 # trixie's glibc, so it lives in a minimal trixie root made by debootstrap (only the Debian mirror apt
-# already uses is contacted; the system's apt state is left alone), with /proc, /dev, /tmp and this
-# checkout bind-mounted at the same paths. Commands reach it through wrappers (condor_submit, condor_q,
+# already uses is contacted; the system's apt state is left alone), with /proc, /dev and /tmp
+# bind-mounted at the same paths (jobs see the tests' temp dirs, where the tests put the fx they run). Commands reach it through wrappers (condor_submit, condor_q,
 # condor_history, condor_rm, condor_status, condor_version) in /usr/local/bin that chroot into it.
 # HTCondor refuses jobs from root: root's commands run as the pool's job user `fx-condor` (same uid in
 # both roots), so a test gives that user the directories its jobs write to.
@@ -15,12 +15,11 @@
 set -uo pipefail
 [ -n "${FX_NO_CONDOR:-}" ] && exit 0
 R=${FX_CONDOR_ROOT:-/opt/fx-condor-root}
-FX_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WRAP=/opt/fx-condor/bin
 CMDS=(condor_submit condor_q condor_history condor_rm condor_status condor_version)
 JOB_USER=fx-condor
 
-mounts=(/proc /dev /tmp "$FX_ROOT")
+mounts=(/proc /dev /tmp)
 mounted() { for d in "${mounts[@]}"; do mountpoint -q "$R$d" || return 1; done; }
 condor_ready() {
   mounted && command -v condor_status >/dev/null \

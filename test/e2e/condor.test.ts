@@ -4,18 +4,20 @@
  * 127.0.0.1), tasks run there and return; a second block when work exceeds the first; polite scale-in ends the
  * job; a block removed at its walltime (periodic_remove) loses its task; a job failing before registration is
  * reported with its own stderr. Skips itself, saying why, when no pool answers. The pool runs root's jobs as its
- * job user, so each test gives that user its temp dir.
+ * job user, so each test gives that user its temp dir, and the managers run a copy of dist/fx in a directory of
+ * that user's (as on a cluster, where fx sits on a file system the jobs can read): the checkout itself may be
+ * closed to other users.
  */
-import { afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { RemoteError, type HighThroughputExecutor } from "../../src/index.ts";
 import { condorSkipReason, CONDOR_JOB_USER, giveToJobUser } from "../helpers/condor.ts";
-import { ensureBuilt, executorFor, killMarked, ROOT, tempDir, waitFor } from "../helpers/pipeline.ts";
+import { DIST, ensureBuilt, executorFor, expectManagers, killMarked, tempDir, waitFor } from "../helpers/pipeline.ts";
 
-const skip = condorSkipReason([os.tmpdir(), ROOT]);
+const skip = condorSkipReason([os.tmpdir()]);
 if (skip) console.warn(skip);
 const it = skip ? test.skip : test;
 
@@ -25,7 +27,19 @@ let ex: HighThroughputExecutor | null = null;
 
 const mineConstraint = () => `regexp("^fx-${label}-", JobBatchName)`;
 
-beforeAll(() => { if (!skip) ensureBuilt(); });
+/** dist/fx copied where the job user can read and run it; the interchange runs it too, so blocks start it. */
+let fxDir = "";
+let fx = "";
+beforeAll(() => {
+  if (skip) return;
+  ensureBuilt();
+  fxDir = tempDir("condor-fx");
+  giveToJobUser(fxDir, []);
+  fx = path.join(fxDir, "fx");
+  fs.copyFileSync(DIST, fx);
+  fs.chmodSync(fx, 0o755);
+});
+afterAll(() => { if (fxDir) fs.rmSync(fxDir, { recursive: true, force: true }); });
 afterEach(async () => {
   await ex?.shutdown().catch(() => {});
   ex = null;
@@ -58,7 +72,7 @@ function setUp(name: string, provider: Record<string, unknown>, executor: Record
   ex = executorFor(dir, {
     executor: { label, max_workers: 2, ...executor },
     provider: { type: "condor", walltime: "00:10:00", cmd_timeout: 60, ...provider },
-  });
+  }, { fxCommand: [fx] });
   return ex;
 }
 
@@ -70,7 +84,9 @@ describe("fx on a real HTCondor (dist/fx, condor_submit blocks)", () => {
     const ex = setUp("out", { init_blocks: 0, min_blocks: 0, max_blocks: 1 });
     await ex.start();
     expect(jobs()).toEqual([]); // no work, no block
-    const results = await Promise.all(Array.from({ length: 4 }, () => ex.submitShell(["bash", "-c", whereAmI])));
+    const pending = Promise.all(Array.from({ length: 4 }, () => ex.submitShell(["bash", "-c", whereAmI])));
+    await expectManagers(ex, 1, dir, 120_000);
+    const results = await pending;
     const mine = jobs();
     expect(mine.map((j) => j.name)).toEqual([`fx-${label}-0`]);
     for (const r of results) {
@@ -85,7 +101,7 @@ describe("fx on a real HTCondor (dist/fx, condor_submit blocks)", () => {
   it("polite scale-in: scale_in holds the idle block's manager and the HTCondor job completes", async () => {
     const ex = setUp("in", { init_blocks: 1, max_blocks: 1 });
     await ex.start();
-    expect(await waitFor(async () => (await ex.connectedManagers()).length === 1, 120_000, 250)).toBe(true);
+    await expectManagers(ex, 1, dir, 120_000);
     const r = await ex.submitShell(["bash", "-c", whereAmI]);
     const [job] = jobs();
     expect(r.stdout.trim()).toBe(`${job!.id} ${CONDOR_JOB_USER}`);
@@ -98,7 +114,7 @@ describe("fx on a real HTCondor (dist/fx, condor_submit blocks)", () => {
   it("scale-out beyond one block: work exceeding the first block's workers brings a second HTCondor job", async () => {
     const ex = setUp("two", { init_blocks: 1, min_blocks: 0, max_blocks: 2 }, { max_workers: 1 });
     await ex.start();
-    expect(await waitFor(async () => (await ex.connectedManagers()).length === 1, 120_000, 250)).toBe(true);
+    await expectManagers(ex, 1, dir, 120_000);
     const results = await Promise.all(Array.from({ length: 6 }, () => ex.submitShell(["bash", "-c", `sleep 5; ${whereAmI}`])));
     const mine = jobs();
     expect(mine.map((j) => j.name)).toEqual([`fx-${label}-0`, `fx-${label}-1`]);
@@ -109,7 +125,7 @@ describe("fx on a real HTCondor (dist/fx, condor_submit blocks)", () => {
   it("a block removed at its walltime (periodic_remove): its task fails as lost", async () => {
     const ex = setUp("wall", { init_blocks: 1, max_blocks: 1, walltime: "00:00:20" }, { retries: 0 });
     await ex.start();
-    expect(await waitFor(async () => (await ex.connectedManagers()).length === 1, 120_000, 250)).toBe(true);
+    await expectManagers(ex, 1, dir, 120_000);
     let err: unknown = null;
     try {
       await ex.submit(() => new Promise<never>(() => {})); // only the walltime ends it

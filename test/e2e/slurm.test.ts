@@ -10,7 +10,7 @@ import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { RemoteError, type HighThroughputExecutor } from "../../src/index.ts";
-import { ensureBuilt, executorFor, killMarked, tempDir, waitFor } from "../helpers/pipeline.ts";
+import { ensureBuilt, executorFor, expectManagers, killMarked, tempDir, waitFor } from "../helpers/pipeline.ts";
 import { slurmSkipReason } from "../helpers/slurm.ts";
 
 const skip = slurmSkipReason();
@@ -90,7 +90,7 @@ describe("fx on a real Slurm (dist/fx, sbatch blocks)", () => {
   it("polite scale-in: scale_in holds the idle block's manager and the Slurm job ends", async () => {
     const ex = setUp("in", { init_blocks: 1, max_blocks: 1 });
     await ex.start();
-    expect(await waitFor(async () => (await ex.connectedManagers()).length === 1, 120_000, 250)).toBe(true);
+    await expectManagers(ex, 1, dir, 120_000);
     const r = await ex.submitShell(["bash", "-c", "echo $SLURM_JOB_ID"]);
     const [job] = jobs();
     expect(r.stdout.trim()).toBe(job!.id);
@@ -104,7 +104,7 @@ describe("fx on a real Slurm (dist/fx, sbatch blocks)", () => {
   it("a block killed by its walltime: its task without retries fails as lost; a task with a retry re-runs on a new block", async () => {
     const ex = setUp("wall", { init_blocks: 1, max_blocks: 1, walltime: "00:01:00" }, { retries: 0 });
     await ex.start();
-    expect(await waitFor(async () => (await ex.connectedManagers()).length === 1, 120_000, 250)).toBe(true);
+    await expectManagers(ex, 1, dir, 120_000);
     const marker = `${dir}/first-run`;
     // Function tasks that never finish on their own: only the walltime ends them (a shell task could come
     // back as a result with the signal's exit code instead).
@@ -135,7 +135,7 @@ describe("fx on a real Slurm (dist/fx, sbatch blocks)", () => {
   it("scale-out beyond one block: work exceeding the first block's workers brings a second sbatch job", async () => {
     const ex = setUp("two", { init_blocks: 1, min_blocks: 0, max_blocks: 2 }, { max_workers: 1 });
     await ex.start();
-    expect(await waitFor(async () => (await ex.connectedManagers()).length === 1, 120_000, 250)).toBe(true);
+    await expectManagers(ex, 1, dir, 120_000);
     const tasks = Array.from({ length: 6 }, () => ex.submitShell(["bash", "-c", "sleep 3; echo $SLURM_JOB_ID"]));
     const results = await Promise.all(tasks);
     const mine = jobs();
@@ -147,7 +147,7 @@ describe("fx on a real Slurm (dist/fx, sbatch blocks)", () => {
   it("idle scale-in: a block idle for max_idletime is held and its Slurm job ends without being asked", async () => {
     const ex = setUp("idle", { init_blocks: 1, min_blocks: 0, max_blocks: 1, max_idletime: 3 });
     await ex.start();
-    expect(await waitFor(async () => (await ex.connectedManagers()).length === 1, 120_000, 250)).toBe(true);
+    await expectManagers(ex, 1, dir, 120_000);
     const r = await ex.submitShell(["bash", "-c", "echo $SLURM_JOB_ID"]);
     expect(r.stdout.trim()).toBe(jobs()[0]!.id);
     expect(await waitFor(() => ["CANCELLED", "COMPLETED"].includes(jobs()[0]?.state ?? ""), 120_000, 500)).toBe(true);

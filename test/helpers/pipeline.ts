@@ -76,6 +76,17 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
   return cond();
 }
 
+/**
+ * Waits until `n` managers are connected. When they are not within `timeoutMs`, fails with the interchange log's
+ * WARN and ERROR lines (from `dir`/logs), so a CI log says why, e.g. a block whose job could not run fx.
+ */
+export async function expectManagers(ex: HighThroughputExecutor, n: number, dir: string, timeoutMs: number): Promise<void> {
+  if (await waitFor(async () => (await ex.connectedManagers()).length === n, timeoutMs, 250)) return;
+  const log = path.join(dir, "logs", "interchange.log");
+  const said = fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter((l) => / (WARN|ERROR) /.test(l)) : ["(no interchange.log)"];
+  throw new Error(`${(await ex.connectedManagers()).length} of ${n} managers connected after ${timeoutMs} ms; the interchange logged:\n${said.join("\n") || "(no warning or error)"}`);
+}
+
 /** A config for tests: small heartbeats, logs in `dir`, local provider. */
 export function testConfig(dir: string, over: { executor?: Record<string, unknown>; provider?: Record<string, unknown> } = {}) {
   return {
