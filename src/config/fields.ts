@@ -88,6 +88,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { section: "executor", key: "result_batch_size", kind: { t: "int", min: 1 }, doc: "Results a manager batches before sending." },
   { section: "executor", key: "result_batch_period_ms", kind: seconds, doc: "Longest a manager holds a result before sending a partial batch (ms)." },
   { section: "executor", key: "worker_debug", kind: { t: "bool" }, doc: "Debug logging in managers and workers." },
+  { section: "executor", key: "launch_cmd", kind: nstr, doc: "Shell line that starts a block's manager; {fx} is this fx, {args} its manager arguments (unset = \"{fx} {args}\"). Also {task_url}, {result_url}, {block_id}, {max_workers}, {cores_per_worker}, {nodes_per_block}, {heartbeat_period}, {heartbeat_threshold}, {logdir}, {debug}.", example: '"/shared/bin/fx {args}"' },
 
   { section: "provider", key: "type", kind: { t: "enum", values: PROVIDER_TYPES }, doc: "Resource provider: local runs blocks as child processes; the others submit scheduler jobs." },
   { section: "provider", key: "init_blocks", kind: { t: "int", min: 0 }, doc: "Blocks started at launch (between min_blocks and max_blocks)." },

@@ -70,6 +70,8 @@ export interface ExecutorConfig {
   readonly result_batch_size: number;
   readonly result_batch_period_ms: number;
   readonly worker_debug: boolean;
+  /** Shell line that starts a block's manager, with {fx}, {args}, … placeholders (src/launchers/launch-cmd.ts); null = fx's own argv. */
+  readonly launch_cmd: string | null;
 }
 
 export interface LauncherConfig {
@@ -164,6 +166,7 @@ export const DEFAULTS: FxConfig = {
     result_batch_size: 1024,
     result_batch_period_ms: 2,
     worker_debug: false,
+    launch_cmd: null,
   },
   provider: {
     type: "local",

@@ -6,6 +6,7 @@ import type { FxConfig } from "./schema.ts";
 import { FIELDS, fieldPath } from "./fields.ts";
 import type { ConfigProblem } from "./errors.ts";
 import { checkImageAllowed } from "../containers/allow-list.ts";
+import { launchCmdProblems } from "../launchers/launch-cmd.ts";
 
 /** A value set by the file, an env var, a flag or an object, with where it came from. */
 export interface SetValue {
@@ -52,5 +53,6 @@ export function crossCheck(c: FxConfig, set: ReadonlyMap<string, SetValue>): Con
       && checkImageAllowed(e.container_image, c.containers.allowed_images) !== null) {
     out.push(at(set, "executor.container_image", `"${e.container_image}" is not in containers.allowed_images`));
   }
+  if (e.launch_cmd !== null) for (const m of launchCmdProblems(e.launch_cmd)) out.push(at(set, "executor.launch_cmd", m));
   return out;
 }

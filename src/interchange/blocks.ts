@@ -7,6 +7,7 @@
  */
 import type { FxConfig } from "../config/schema.ts";
 import { launchCommand } from "../launchers/index.ts";
+import { renderLaunchCmd } from "../launchers/launch-cmd.ts";
 import { localAddresses } from "../providers/address.ts";
 import { parseWalltime } from "../providers/walltime.ts";
 import { createProvider, isTerminal, readTail, type JobStatus, type Provider } from "../providers/index.ts";
@@ -41,7 +42,22 @@ export interface BlockInfo {
   readonly held: boolean;
 }
 
+/** The command that starts a block's manager: fx's own argv, or `executor.launch_cmd` run by /bin/sh. */
 export function managerArgv(config: FxConfig, host: Pick<BlockHost, "taskUrl" | "resultUrl">, blockId: string): string[] {
+  const args = managerArgs(config, host, blockId);
+  const e = config.executor;
+  if (e.launch_cmd === null) return selfArgv(args);
+  const line = renderLaunchCmd(e.launch_cmd, {
+    fx: selfArgv([]), args, task_url: host.taskUrl, result_url: host.resultUrl, block_id: blockId,
+    max_workers: e.max_workers === Infinity ? "inf" : String(e.max_workers), cores_per_worker: String(e.cores_per_worker),
+    nodes_per_block: String(config.provider.nodes_per_block), heartbeat_period: String(e.heartbeat_period),
+    heartbeat_threshold: String(e.heartbeat_threshold), logdir: config.logging.logdir, debug: args.includes("--debug") ? "--debug" : "",
+  });
+  return ["/bin/sh", "-c", line];
+}
+
+/** Every argument of `fx manager` for one block (the launch_cmd's `{args}`). */
+export function managerArgs(config: FxConfig, host: Pick<BlockHost, "taskUrl" | "resultUrl">, blockId: string): string[] {
   const e = config.executor;
   const args = [
     "manager", "--task-url", host.taskUrl, "--result-url", host.resultUrl, "--block-id", blockId,
@@ -73,7 +89,7 @@ export function managerArgv(config: FxConfig, host: Pick<BlockHost, "taskUrl" | 
     if (c.env_passthrough.length > 0) args.push("--set", `containers.env_passthrough=${JSON.stringify(c.env_passthrough)}`);
   }
   if (e.worker_debug || config.logging.level === "debug") args.push("--debug");
-  return selfArgv(args);
+  return args;
 }
 
 const outputOf = (st: JobStatus) => `${readTail(st.stderrPath, 2000)}${readTail(st.stdoutPath, 1000)}`.trim();

@@ -40,6 +40,17 @@ describe("executor ↔ dist/fx pipeline", () => {
     expect(mapped).toEqual([1, 4, 9, 16]);
   }, 120_000);
 
+  test("launch_cmd: the block starts its manager through the given line (here: env setting a variable), and tasks run there", async () => {
+    dir = tempDir("pipe-launch-cmd");
+    ex = executorFor(dir, { executor: { launch_cmd: "env FX_VIA_LAUNCH_CMD=block-{block_id} {fx} {args}" } });
+    await ex.start();
+    const r = await ex.submitShell('echo "$FX_VIA_LAUNCH_CMD"');
+    expect(r.stdout).toBe("block-0\n"); // set only by the launch_cmd, inherited by the manager, its worker and the task
+    expect(await ex.submit((a: number) => a + 1, 41)).toBe(42);
+    const script = fs.readdirSync(path.join(dir, "logs", "submit_scripts")).find((f) => f.endsWith(".sh"))!;
+    expect(fs.readFileSync(path.join(dir, "logs", "submit_scripts", script), "utf8")).toContain("/bin/sh -c 'env FX_VIA_LAUNCH_CMD=block-0 ");
+  }, 120_000);
+
   test("a payload over max_payload_bytes is refused at submit, synchronously, with a clear error", async () => {
     dir = tempDir("pipe-limit");
     ex = executorFor(dir, { executor: { max_payload_bytes: 10_000 } });
