@@ -11,7 +11,7 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const BATCH = 4096;
 const body = encode({ kind: "fn", source: "() => null", hash: "abc", args: [] });
 const core = new InterchangeCore(
-  { interchangeId: "bench", heartbeatPeriodS: 30, heartbeatThresholdS: 120, schedulerMode: "hard", maxPayloadBytes: 1 << 20, retries: 0, allowedImages: [], workerMode: "no_container" },
+  { interchangeId: "bench", heartbeatPeriodS: 30, heartbeatThresholdS: 120, schedulerMode: "hard", maxPayloadBytes: 1 << 20, retries: 0, allowedImages: [], workerMode: "no_container", blockWalltimeS: Infinity },
   { toClient: () => {}, toManager: () => {} },
   silentLogger,
 );

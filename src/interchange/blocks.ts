@@ -42,6 +42,11 @@ export interface BlockInfo {
   readonly held: boolean;
 }
 
+/** Walltime of the blocks this config starts, seconds; Infinity for the local provider, which ignores it (as Parsl's does). */
+export function blockWalltimeSeconds(config: FxConfig): number {
+  return config.provider.type === "local" ? Infinity : parseWalltime(config.provider.walltime);
+}
+
 /** The command that starts a block's manager: fx's own argv, or `executor.launch_cmd` run by /bin/sh. */
 export function managerArgv(config: FxConfig, host: Pick<BlockHost, "taskUrl" | "resultUrl">, blockId: string): string[] {
   const args = managerArgs(config, host, blockId);
@@ -72,10 +77,10 @@ export function managerArgs(config: FxConfig, host: Pick<BlockHost, "taskUrl" | 
     "--logdir", config.logging.logdir,
   ];
   if (config.provider.tasks_per_node > 1) args.push("--tasks-per-node", String(config.provider.tasks_per_node));
-  // Walltime-aware managers: the block's walltime (counted from the manager's start), where the provider enforces
-  // one (the local provider ignores walltime, as Parsl's does).
-  if (config.provider.type !== "local") {
-    args.push("--walltime", String(parseWalltime(config.provider.walltime)));
+  // Walltime-aware managers: the block's walltime (counted from the manager's start), where the provider enforces one.
+  const walltime = blockWalltimeSeconds(config);
+  if (Number.isFinite(walltime)) {
+    args.push("--walltime", String(walltime));
     if (config.provider.walltime_drain !== null) args.push("--walltime-drain", String(config.provider.walltime_drain));
   }
   if (e.address.length > 0) args.push("--address", localAddresses(e.address).join(",")); // "ib0" → this host's ib0 address

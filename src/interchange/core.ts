@@ -49,6 +49,10 @@ export interface CoreSettings {
   /** executor.worker_mode of the blocks this interchange starts: with "no_container", a container task is
    *  refused unless a connected manager says it runs that type (otherwise it would wait forever). */
   readonly workerMode: string;
+  /** Walltime of the blocks this interchange starts, seconds; Infinity when they have none (local provider). A
+   *  task declaring that long a duration fits no such block: refused unless a connected manager has the time, and
+   *  never counted as work for blocks (see outstandingForBlocks). */
+  readonly blockWalltimeS: number;
   /** Wall-clock ms since the epoch (Date.now), to place a registration's walltime_end_ms on the core's own
    *  `now` clock (which may be monotonic); tests pass their own. */
   readonly epochNow?: () => number;
@@ -114,7 +118,7 @@ export class InterchangeCore {
     });
   }
 
-  onSubmit(routingId: Uint8Array, msg: Submit): void {
+  onSubmit(routingId: Uint8Array, msg: Submit, now: number = Date.now()): void {
     const c = this.clients.get(routingId);
     const refused = new Map<string, { ids: number[]; error: WireError }>();
     const refuse = (id: number, code: string, message: string) => {
@@ -122,7 +126,11 @@ export class InterchangeCore {
       if (!r) refused.set(code, (r = { ids: [], error: { name: TASK_ERROR_NAMES[code as keyof typeof TASK_ERROR_NAMES] ?? "Refused", message, code } }));
       r.ids.push(id);
     };
-    const rules = { ...this.settings, closedReason: this.closedReason, canServe: (type: string) => this.managers.canServe(type) };
+    const rules = {
+      ...this.settings, closedReason: this.closedReason,
+      canServe: (type: string) => this.managers.canServe(type),
+      hasTimeFor: (seconds: number) => this.managers.hasTimeFor(seconds, now),
+    };
     for (const t of msg.tasks) {
       const no = admit(t, rules);
       const key = no ? "" : this.laneKey(t.task_type, t.duration);
@@ -423,6 +431,21 @@ export class InterchangeCore {
     let inflight = 0;
     for (const m of this.managers.all()) inflight += m.inflight.size;
     return this.queues.size + inflight;
+  }
+
+  /**
+   * The outstanding work new blocks could take, what scaling sizes blocks by: queued tasks whose declared
+   * duration fits no block (accepted because a manager with the time was connected then) are left out, so they
+   * never keep a block running, idle, for its whole walltime and then start its replacement.
+   */
+  get outstandingForBlocks(): number {
+    let n = this.outstanding;
+    if (!Number.isFinite(this.settings.blockWalltimeS)) return n;
+    for (const [key, k] of this.queues.counts()) {
+      const lane = this.lanes.get(key);
+      if (lane !== undefined && lane.seconds >= this.settings.blockWalltimeS) n -= k;
+    }
+    return n;
   }
 
   // ───────────── end of turn ─────────────

@@ -22,7 +22,7 @@ import { ownsBuffer, release } from "../util/release.ts";
 import type { Clock } from "../util/clock.ts";
 import type { Logger } from "../util/log.ts";
 import { Rep, Router } from "../zmtp/index.ts";
-import { Blocks } from "./blocks.ts";
+import { Blocks, blockWalltimeSeconds } from "./blocks.ts";
 import { handleCommand } from "./commands.ts";
 import { InterchangeCore } from "./core.ts";
 import { RouterOut } from "./router-out.ts";
@@ -90,6 +90,7 @@ export class Interchange {
         retries: e.retries,
         allowedImages: s.config.containers.allowed_images,
         workerMode: e.worker_mode,
+        blockWalltimeS: s.manageBlocks ? blockWalltimeSeconds(s.config) : Infinity, // else every manager comes from elsewhere
       },
       {
         toClient: (id, msg) => this.toClients.send(id, encodeMessage(msg)),
@@ -128,7 +129,7 @@ export class Interchange {
         managersOf: (blockId) => [...this.core.managers.all()].filter((m) => m.reg.block_id === blockId).map((m) => ({ id: m.id, workers: m.reg.worker_count, inflight: m.inflight.size })),
         hold: (id) => this.core.holdManager(id),
         drain: (id, reason) => this.toManagers.send(this.managerRoutes.get(id) ?? Buffer.from(id), encode({ type: MSG.drain, reason })),
-        outstanding: () => this.core.outstanding,
+        outstanding: () => this.core.outstandingForBlocks,
       }, this.log.child("blocks"));
       void this.blocks.poll(this.clock.now()); // init_blocks
       const periodMs = Math.min(5000, Math.max(500, s.config.executor.heartbeat_period * 1000));
@@ -178,7 +179,7 @@ export class Interchange {
     try {
       const msg = decodeClientToInterchange(frames.slice(1));
       if (msg.type === MSG.submit) {
-        this.core.onSubmit(id, msg);
+        this.core.onSubmit(id, msg, this.clock.now());
         // The store copied every payload it does not keep as received; one it keeps may be a view of the body.
         if (ownsBuffer(body) && !msg.tasks.some((t) => t.payload.buffer === body.buffer && keptAsReceived(t.payload))) release(body);
       }

@@ -71,6 +71,14 @@ export class ManagerRegistry {
   all(): IterableIterator<ManagerEntry> {
     return this.byId.values();
   }
+  /** Whether some connected manager has no walltime end, or `seconds` left before it at `now` (dispatch's rule). */
+  hasTimeFor(seconds: number, now: number): boolean {
+    for (const e of this.byId.values()) {
+      if (e.walltimeEndAt === undefined || seconds * 1000 <= e.walltimeEndAt - now) return true;
+    }
+    return false;
+  }
+
   /** Whether some connected manager can run tasks of this type. */
   canServe(taskType: string): boolean {
     for (const e of this.byId.values()) {

@@ -3,7 +3,8 @@
  * the interchange submits blocks with sbatch, managers register from inside the jobs, tasks run there and
  * return; the srun launcher with 2 tasks per node (two managers in one job); scale-out on demand (first block, then a second); polite scale-in (asked, or after max_idletime)
  * ends the job; a job killed at its walltime loses its task (ManagerLost / WorkerLost) or, with a retry,
- * re-runs it on a new block; a job failing before registration is reported with its own stderr. Skips itself,
+ * re-runs it on a new block; a job failing before registration is reported with its own stderr; a task declaring
+ * a duration no block has time for is refused at submit and starts no block. Skips itself,
  * saying why, when no Slurm answers.
  */
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
@@ -70,6 +71,21 @@ describe("fx on a real Slurm (dist/fx, sbatch blocks)", () => {
     const managers = await ex.connectedManagers();
     expect(managers.length).toBe(1);
     expect(managers[0]!.block_id).toBe("0");
+  }, 240_000);
+
+  it("a task declaring a duration longer than the blocks' walltime is refused at submit and starts no block; one that fits runs in a block", async () => {
+    const ex = setUp("dur", { init_blocks: 0, min_blocks: 0, max_blocks: 1, walltime: "00:05:00" });
+    await ex.start();
+    const err = await ex.with({ duration: 3600 }).submitShell("true").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RemoteError);
+    expect((err as RemoteError).code).toBe("E_BAD_TASK");
+    expect((err as RemoteError).message).toContain("run for 300 s (provider.walltime)");
+    await Bun.sleep(3000); // several scaling passes (every second here): none submits a block for it
+    expect(jobs()).toEqual([]);
+    const r = await ex.with({ duration: 60 }).submitShell(["bash", "-c", 'echo "$SLURM_JOB_ID"']);
+    const mine = jobs();
+    expect(mine.map((j) => j.name)).toEqual([`fx-${label}-0`]);
+    expect(r.stdout.trim()).toBe(mine[0]!.id);
   }, 240_000);
 
   it("srun launcher, tasks_per_node = 2: one sbatch job runs two managers (srun tasks 0 and 1) that both register and run tasks", async () => {

@@ -34,7 +34,7 @@ export function reg(id: string, over: Partial<Register> = {}): Register {
 export function setupCore(over: Partial<CoreSettings> = {}) {
   const out = new Recorder();
   const core = new InterchangeCore({
-    interchangeId: "ix", heartbeatPeriodS: 1, heartbeatThresholdS: 3, schedulerMode: "hard", maxPayloadBytes: 100, retries: 0, allowedImages: [], workerMode: "no_container",
+    interchangeId: "ix", heartbeatPeriodS: 1, heartbeatThresholdS: 3, schedulerMode: "hard", maxPayloadBytes: 100, retries: 0, allowedImages: [], workerMode: "no_container", blockWalltimeS: Infinity,
     ...over,
   }, out, silentLogger);
   return { out, core };

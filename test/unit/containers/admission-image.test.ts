@@ -3,7 +3,7 @@ import { expect, test } from "bun:test";
 import { admit, type AdmissionRules } from "../../../src/interchange/admission.ts";
 
 const rules = (allowedImages: string[]): AdmissionRules => ({
-  closedReason: null, maxPayloadBytes: 1000, allowedImages, workerMode: "podman_reuse", canServe: () => true,
+  closedReason: null, maxPayloadBytes: 1000, allowedImages, workerMode: "podman_reuse", canServe: () => true, blockWalltimeS: Infinity, hasTimeFor: () => true,
 });
 const task = (task_type: string) => ({ id: 1, task_type, payload: new Uint8Array(4) });
 

@@ -56,6 +56,47 @@ describe("InterchangeCore walltime-aware dispatch", () => {
   });
 });
 
+describe("InterchangeCore: declared durations against the walltime of the blocks it starts", () => {
+  const refusals = (out: ReturnType<typeof setup>["out"]) =>
+    out.client.filter((c) => c.msg.type === MSG.refused).map((c) => c.msg as unknown as { ids: number[]; error: { code: string; message: string } });
+
+  test("with 600 s blocks, a duration no block has time for is refused at submit, naming it, unless a connected manager has the time", () => {
+    const { out, core } = setupCore({ epochNow: () => EPOCH, blockWalltimeS: 600 });
+    core.onSubmit(enc.encode("A"), { type: MSG.submit, tasks: [task(1, 3600), task(2, 595), task(3, 590), task(4)] }, T0);
+    const [r] = refusals(out);
+    expect(r!.ids).toEqual([1, 2]); // 595 s is counted as 600 s (two significant digits), which no fresh block has
+    expect(r!.error.code).toBe("E_BAD_TASK");
+    expect(r!.error.message).toContain("duration of 3600 s");
+    expect(r!.error.message).toContain("blocks this endpoint starts run for 600 s (provider.walltime)");
+    expect(core.queues.size).toBe(2);
+    core.onManagerMessage("short", reg("short", { walltime_end_ms: EPOCH + 300_000 }), T0);
+    core.onSubmit(enc.encode("A"), { type: MSG.submit, tasks: [task(5, 3600)] }, T0);
+    expect(refusals(out).map((x) => x.ids)).toEqual([[1, 2], [5]]); // 300 s left is not enough either
+    core.onManagerMessage("day", reg("day", { walltime_end_ms: EPOCH + 86_400_000 }), T0);
+    core.onSubmit(enc.encode("A"), { type: MSG.submit, tasks: [task(6, 3600)] }, T0);
+    expect(refusals(out)).toHaveLength(2); // accepted: "day" has the time
+    expect(core.queues.size).toBe(3);
+  });
+
+  test("queued tasks no block could fit are not work for blocks (scaling), other queued and running tasks are", () => {
+    const { core } = setupCore({ epochNow: () => EPOCH, blockWalltimeS: 600 });
+    core.onManagerMessage("day", reg("day", { walltime_end_ms: EPOCH + 86_400_000 }), T0);
+    core.onSubmit(enc.encode("A"), { type: MSG.submit, tasks: [task(1, 3600), task(2, 3600), task(3, 60), task(4)] }, T0);
+    expect(core.outstanding).toBe(4);
+    expect(core.outstandingForBlocks).toBe(2);
+    core.onManagerMessage("day", { type: MSG.request, capacity: 10 }, T0);
+    core.flush(T0); // "day" takes all four: running work counts whatever its duration
+    expect(core.outstandingForBlocks).toBe(4);
+  });
+
+  test("without a block walltime (local provider) every duration is accepted and counted", () => {
+    const { out, core } = setupCore({ epochNow: () => EPOCH });
+    core.onSubmit(enc.encode("A"), { type: MSG.submit, tasks: [task(1, 1e7)] }, T0);
+    expect(refusals(out)).toEqual([]);
+    expect(core.outstandingForBlocks).toBe(1);
+  });
+});
+
 describe("InterchangeCore queue limit", () => {
   test("past 65,535 distinct queues (types × duration lanes) a new one is refused with BadTask, known ones still queue", () => {
     const { out, core } = setup();
