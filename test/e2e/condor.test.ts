@@ -1,8 +1,8 @@
 /**
  * The whole pipeline on a real HTCondor 23.9 personal pool (scripts/setup-test-env.d/condor.sh), through dist/fx:
  * the interchange submits blocks with condor_submit, managers register from inside the HTCondor jobs (on
- * 127.0.0.1), tasks run there and return; a second block when work exceeds the first; polite scale-in ends the
- * job; a block removed at its walltime (periodic_remove) loses its task; a job failing before registration is
+ * 127.0.0.1), tasks run there and return; a second block when work exceeds the first; polite scale-in (asked, or
+ * after max_idletime) ends the job; a block removed at its walltime (periodic_remove) loses its task; a job failing before registration is
  * reported with its own stderr. Skips itself, saying why, when no pool answers. The pool runs root's jobs as its
  * job user, so each test gives that user its temp dir, and the managers run a copy of dist/fx in a directory of
  * that user's (as on a cluster, where fx sits on a file system the jobs can read): the checkout itself may be
@@ -107,6 +107,16 @@ describe("fx on a real HTCondor (dist/fx, condor_submit blocks)", () => {
     expect(r.stdout.trim()).toBe(`${job!.id} ${CONDOR_JOB_USER}`);
     expect(job!.status).toBe(2);
     expect((await ex.scaleIn(1)).block_ids).toEqual(["0"]);
+    expect(await waitFor(() => [3, 4].includes(jobs()[0]?.status ?? 0), 120_000, 500)).toBe(true);
+    expect(await waitFor(async () => (await ex.connectedManagers()).length === 0, 60_000, 250)).toBe(true);
+  }, 300_000);
+
+  it("idle scale-in: a block idle for max_idletime is held and its HTCondor job ends without being asked", async () => {
+    const ex = setUp("idle", { init_blocks: 1, min_blocks: 0, max_blocks: 1, max_idletime: 3 });
+    await ex.start();
+    await expectManagers(ex, 1, dir, 120_000);
+    const r = await ex.submitShell(["bash", "-c", whereAmI]);
+    expect(r.stdout.trim()).toBe(`${jobs()[0]!.id} ${CONDOR_JOB_USER}`);
     expect(await waitFor(() => [3, 4].includes(jobs()[0]?.status ?? 0), 120_000, 500)).toBe(true);
     expect(await waitFor(async () => (await ex.connectedManagers()).length === 0, 60_000, 250)).toBe(true);
   }, 300_000);
