@@ -22,7 +22,7 @@ import {
   type WireTask,
 } from "../protocol/index.ts";
 import type { Logger } from "../util/log.ts";
-import { admit } from "./admission.ts";
+import { admit, type AdmissionRules } from "./admission.ts";
 import { ClientTable } from "./clients.ts";
 import { laneOf, planDispatch, type Lane } from "./dispatch.ts";
 import { ManagerRegistry, checkRegistration, findExpired, type ManagerEntry } from "./registry.ts";
@@ -77,6 +77,8 @@ export interface CoreCounters {
 const MAX_QUEUES = 65_535;
 
 const taskBytes = (t: WireTask): number => t.payload.byteLength;
+/** A submit's refused tasks by error code. */
+type Refusals = Map<string, { ids: number[]; error: WireError }>;
 const resultBytes = (r: WireResult): number => r.value?.byteLength ?? 256;
 
 export class InterchangeCore {
@@ -91,17 +93,25 @@ export class InterchangeCore {
   private nextWireId = 1;
   private cursor = 0;
   private lastHeartbeatSent = -Infinity;
-  /** Set by a shutdown: new submits are refused with this reason. */
-  private closedReason: string | null = null;
   private readonly slotBuf: number[] = [];
   /** Queue key (see dispatch.ts laneOf) → its task type and duration bound; keys are never forgotten (few). */
   private readonly lanes = new Map<string, Lane>();
+  /** What admit() checks submits against, made once (a submit message per round trip should not allocate it);
+   *  `closedReason` is set by a shutdown (new submits are refused with it), `now` by each submit. */
+  private readonly admission: AdmissionRules & { now: number; closedReason: string | null };
 
   constructor(
     readonly settings: CoreSettings,
     private readonly out: Outbox,
     private readonly log: Logger,
-  ) {}
+  ) {
+    const managers = this.managers;
+    this.admission = {
+      ...settings, closedReason: null, now: 0,
+      canServe: (type) => managers.canServe(type),
+      hasTimeFor(seconds) { return managers.hasTimeFor(seconds, this.now); },
+    };
+  }
 
   // ───────────── client channel ─────────────
 
@@ -120,19 +130,16 @@ export class InterchangeCore {
 
   onSubmit(routingId: Uint8Array, msg: Submit, now: number = Date.now()): void {
     const c = this.clients.get(routingId);
-    const refused = new Map<string, { ids: number[]; error: WireError }>();
+    let refused: Refusals | null = null; // made at the first refusal
     const refuse = (id: number, code: string, message: string) => {
+      refused ??= new Map();
       let r = refused.get(code);
       if (!r) refused.set(code, (r = { ids: [], error: { name: TASK_ERROR_NAMES[code as keyof typeof TASK_ERROR_NAMES] ?? "Refused", message, code } }));
       r.ids.push(id);
     };
-    const rules = {
-      ...this.settings, closedReason: this.closedReason,
-      canServe: (type: string) => this.managers.canServe(type),
-      hasTimeFor: (seconds: number) => this.managers.hasTimeFor(seconds, now),
-    };
+    this.admission.now = now;
     for (const t of msg.tasks) {
-      const no = admit(t, rules);
+      const no = admit(t, this.admission);
       const key = no ? "" : this.laneKey(t.task_type, t.duration);
       if (no) refuse(t.id, no.code, no.message);
       else if (!this.queues.types.has(key) && this.queues.types.names.length >= MAX_QUEUES) {
@@ -152,7 +159,8 @@ export class InterchangeCore {
         if (c.wantStatus) this.clients.addStatus(c.idx, t.id, "pending", "");
       }
     }
-    for (const r of refused.values()) {
+    if (refused === null) return;
+    for (const r of (refused as Refusals).values()) {
       this.counters.refused += r.ids.length;
       this.out.toClient(c.routingId, { type: MSG.refused, ids: r.ids, error: r.error });
     }
@@ -405,7 +413,7 @@ export class InterchangeCore {
 
   /** Stop accepting work (shutdown). With `cancel`, every held task fails with E_SHUTDOWN now. */
   close(reason: string, cancel: boolean): void {
-    this.closedReason = reason;
+    this.admission.closedReason = reason;
     if (!cancel) return;
     const err: WireError = { name: TASK_ERROR_NAMES.E_SHUTDOWN, message: `interchange shut down (${reason})`, code: TASK_ERROR_CODES.shutdown };
     for (const m of this.managers.all()) m.inflight.clear();

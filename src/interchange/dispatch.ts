@@ -87,6 +87,13 @@ export interface DispatchPlan {
   readonly cursor: number;
 }
 
+/** One pending lane of this plan: its key, what it stands for, and how many of its tasks are not yet given. */
+interface LaneLeft {
+  readonly key: string;
+  readonly lane: Lane;
+  left: number;
+}
+
 interface Budget {
   readonly m: DispatchManager;
   cap: number;
@@ -94,11 +101,13 @@ interface Budget {
   idle: Map<string, number> | null;
   /** Remaining unused slots (soft mode second loop). */
   unused: number;
-  readonly got: Map<string, number>;
+  /** Tasks given per lane, in the order the lanes were first given. */
+  readonly got: { readonly of: LaneLeft; count: number }[];
 }
 
-function orderManagers(ms: readonly DispatchManager[], cursor: number): DispatchManager[] {
+function orderManagers(ms: readonly DispatchManager[], cursor: number): readonly DispatchManager[] {
   const n = ms.length;
+  if (n === 1) return ms;
   const rot = (i: number) => (((i - cursor) % n) + n) % n;
   const idx = ms.map((_, i) => i);
   idx.sort((a, b) => {
@@ -111,7 +120,7 @@ function orderManagers(ms: readonly DispatchManager[], cursor: number): Dispatch
 
 function budgetOf(m: DispatchManager, mode: SchedulerMode): Budget {
   const cap = Math.max(0, Math.floor(m.capacity));
-  if (!m.perType) return { m, cap, idle: null, unused: mode === "soft" ? cap : 0, got: new Map() };
+  if (!m.perType) return { m, cap, idle: null, unused: mode === "soft" ? cap : 0, got: [] };
   const idle = new Map<string, number>();
   let sum = 0;
   for (const [t, v] of Object.entries(m.perType)) {
@@ -120,32 +129,27 @@ function budgetOf(m: DispatchManager, mode: SchedulerMode): Budget {
     idle.set(t, k);
     sum += k;
   }
-  return { m, cap, idle, unused: mode === "soft" ? Math.max(0, cap - sum) : 0, got: new Map() };
+  return { m, cap, idle, unused: mode === "soft" ? Math.max(0, cap - sum) : 0, got: [] };
 }
 
 interface Lanes {
-  /** Lane keys per task type, longest declared duration first, the untimed lane last. */
-  readonly byType: Map<string, string[]>;
-  readonly info: Map<string, Lane>;
+  /** Pending lanes per task type, longest declared duration first, the untimed lane last. */
+  readonly byType: Map<string, LaneLeft[]>;
   readonly now: number;
 }
 
-function buildLanes(input: DispatchInput, pending: Map<string, number>): Lanes {
-  const info = new Map<string, Lane>();
-  const byType = new Map<string, string[]>();
-  for (const key of pending.keys()) {
+/** The pending lanes by task type. Plain objects and one Map: this runs every event-loop turn with work queued. */
+function buildLanes(input: DispatchInput): Lanes {
+  const byType = new Map<string, LaneLeft[]>();
+  for (const [key, left] of input.pending) {
     const lane = input.lanes?.get(key) ?? { taskType: key, seconds: NaN };
-    info.set(key, lane);
-    let ks = byType.get(lane.taskType);
-    if (!ks) byType.set(lane.taskType, (ks = []));
-    ks.push(key);
+    let ls = byType.get(lane.taskType);
+    if (!ls) byType.set(lane.taskType, (ls = []));
+    ls.push({ key, lane, left });
   }
-  const rank = (k: string) => {
-    const sec = info.get(k)!.seconds;
-    return Number.isNaN(sec) ? -1 : sec;
-  };
-  for (const ks of byType.values()) ks.sort((a, b) => rank(b) - rank(a));
-  return { byType, info, now: input.now ?? 0 };
+  const rank = (l: LaneLeft) => (Number.isNaN(l.lane.seconds) ? -1 : l.lane.seconds);
+  for (const ls of byType.values()) if (ls.length > 1) ls.sort((a, b) => rank(b) - rank(a));
+  return { byType, now: input.now ?? 0 };
 }
 
 /** Whether a manager may take tasks of this lane at `now`: no declared duration, no known end, or it fits. */
@@ -155,17 +159,19 @@ export function laneFits(m: Pick<DispatchManager, "walltimeEndMs">, lane: Lane, 
 }
 
 /** Gives up to `want` tasks of one type (its lanes that fit this manager, longest first). */
-function give(b: Budget, type: string, want: number, pending: Map<string, number>, lanes: Lanes): number {
-  const keys = lanes.byType.get(type);
-  if (!keys) return 0;
+function give(b: Budget, type: string, want: number, lanes: Lanes): number {
+  const ls = lanes.byType.get(type);
+  if (!ls) return 0;
   let total = 0;
-  for (const key of keys) {
-    const n = Math.min(want - total, b.cap, pending.get(key) ?? 0);
+  for (const l of ls) {
+    const n = Math.min(want - total, b.cap, l.left);
     if (n <= 0) continue;
-    if (!laneFits(b.m, lanes.info.get(key)!, lanes.now)) continue;
+    if (!laneFits(b.m, l.lane, lanes.now)) continue;
     b.cap -= n;
-    pending.set(key, pending.get(key)! - n);
-    b.got.set(key, (b.got.get(key) ?? 0) + n);
+    l.left -= n;
+    const g = b.got.find((x) => x.of === l);
+    if (g) g.count += n;
+    else b.got.push({ of: l, count: n });
     total += n;
     if (total >= want || b.cap <= 0) break;
   }
@@ -173,28 +179,28 @@ function give(b: Budget, type: string, want: number, pending: Map<string, number
 }
 
 /** One pass for one manager: at most `share` tasks. */
-function fill(b: Budget, share: number, pending: Map<string, number>, mode: SchedulerMode, lanes: Lanes): number {
+function fill(b: Budget, share: number, mode: SchedulerMode, lanes: Lanes): number {
   let left = Math.min(share, b.cap);
   const start = left;
   // first loop: idle workers of a type (or, without per_type, any type it runs)
   if (b.idle) {
     for (const [t, k] of b.idle) {
       if (left <= 0) break;
-      const n = give(b, t, Math.min(k, left), pending, lanes);
+      const n = give(b, t, Math.min(k, left), lanes);
       b.idle.set(t, k - n);
       left -= n;
     }
   } else if (mode === "hard") {
-    for (const t of b.m.anyType ? [...lanes.byType.keys()] : b.m.workerTypes) {
+    for (const t of b.m.anyType ? lanes.byType.keys() : b.m.workerTypes) {
       if (left <= 0) break;
-      left -= give(b, t, left, pending, lanes);
+      left -= give(b, t, left, lanes);
     }
   }
   // second loop (soft): unused slots take any type
   if (mode === "soft") {
     for (const t of lanes.byType.keys()) {
       if (left <= 0 || b.unused <= 0) break;
-      const n = give(b, t, Math.min(left, b.unused), pending, lanes);
+      const n = give(b, t, Math.min(left, b.unused), lanes);
       b.unused -= n;
       left -= n;
     }
@@ -203,25 +209,26 @@ function fill(b: Budget, share: number, pending: Map<string, number>, mode: Sche
 }
 
 export function planDispatch(input: DispatchInput): DispatchPlan {
-  const pending = new Map(input.pending);
   let total = 0;
-  for (const v of pending.values()) total += v;
+  for (const v of input.pending.values()) total += v;
   const interesting = input.managers.filter((m) => m.active && m.capacity >= 1);
   const cursor = input.managers.length > 0 ? (input.cursor + 1) % input.managers.length : 0;
   if (total === 0 || interesting.length === 0) return { assignments: [], dispatched: 0, cursor };
-  const lanes = buildLanes(input, pending);
+  const lanes = buildLanes(input);
   const budgets = orderManagers(interesting, input.cursor).map((m) => budgetOf(m, input.mode));
   let dispatched = 0;
   for (;;) {
-    const open = budgets.filter((b) => b.cap > 0);
-    if (open.length === 0 || total - dispatched <= 0) break;
-    const share = Math.max(1, Math.ceil((total - dispatched) / open.length));
+    let open = 0;
+    for (const b of budgets) if (b.cap > 0) open++;
+    if (open === 0 || total - dispatched <= 0) break;
+    const share = Math.max(1, Math.ceil((total - dispatched) / open));
     let progress = 0;
-    for (const b of open) progress += fill(b, share, pending, input.mode, lanes);
+    // a budget's cap only drops in its own fill, so those open at the start of the pass are the ones with cap > 0 here
+    for (const b of budgets) if (b.cap > 0) progress += fill(b, share, input.mode, lanes);
     if (progress === 0) break;
     dispatched += progress;
   }
   const assignments: Assignment[] = [];
-  for (const b of budgets) for (const [lane, count] of b.got) assignments.push({ managerId: b.m.id, taskType: lanes.info.get(lane)!.taskType, lane, count });
+  for (const b of budgets) for (const g of b.got) assignments.push({ managerId: b.m.id, taskType: g.of.lane.taskType, lane: g.of.key, count: g.count });
   return { assignments, dispatched, cursor };
 }
