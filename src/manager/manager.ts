@@ -8,7 +8,7 @@
  * plan run once per event-loop turn in `settle()`, whatever number of messages that turn brought; results
  * held in the batch are flushed there too (size bound at once, end of turn at the latest).
  */
-import { decodeInterchangeToManager, decodeResults, decodeWorkerToManager, encode, encodeMessage, framesOf } from "../protocol/codec.ts";
+import { attachmentCount, decodeInterchangeToManager, decodeResults, decodeWorkerToManager, encode, encodeMessage, headOf } from "../protocol/codec.ts";
 import { TASK_ERROR_CODES, TASK_ERROR_NAMES } from "../protocol/errors.ts";
 import { MSG, type EncodedMessage, type InterchangeToManager, type Register, type WireError, type WireResult, type WireTask } from "../protocol/messages.ts";
 import type { Clock } from "../util/clock.ts";
@@ -179,10 +179,11 @@ export class ManagerCore {
   onWorkerMessage(workerId: string, m: EncodedMessage): void {
     // Fast path: a value-only batch that is big (many results, or any attachment) is scanned for its ids and
     // forwarded untouched, attachments and all (no decode, no re-encode).
-    const [buf, ...att] = framesOf(m);
+    const buf = headOf(m);
     if (buf !== undefined && buf.length > 0 && buf[0] === 0x82) {
-      const ids = scanValueResults(buf, att.length);
-      if (ids !== null && (ids.length >= FORWARD_AS_IS_MIN || att.length > 0)) return this.forwardResults(workerId, ids, m);
+      const attachments = attachmentCount(m);
+      const ids = scanValueResults(buf, attachments);
+      if (ids !== null && (ids.length >= FORWARD_AS_IS_MIN || attachments > 0)) return this.forwardResults(workerId, ids, m);
     }
     let msg;
     try {
@@ -231,7 +232,7 @@ export class ManagerCore {
   }
 
   /** Results for tasks this worker was not given (never expected; counted and logged, the rest go on). */
-  private dropUnexpected(workerId: string, unexpected: number[], results: readonly WireResult[]): void {
+  private dropUnexpected(workerId: string, unexpected: readonly number[], results: readonly WireResult[]): void {
     this.counters.unexpectedResults += unexpected.length;
     this.d.log.warn("worker returned results for tasks it was not given; dropped", { worker: workerId, ids: unexpected.slice(0, 10), total: this.counters.unexpectedResults });
     const bad = new Set(unexpected);

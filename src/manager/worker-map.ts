@@ -51,6 +51,10 @@ export interface Assignment {
   readonly tasks: WireTask[];
 }
 
+/** Shared empty answers of complete() and assign(), which run every turn. */
+const NO_IDS: readonly number[] = Object.freeze([]);
+const NO_ASSIGNMENTS: readonly Assignment[] = Object.freeze([]);
+
 export interface LossOutcome {
   /** The task the worker was surely running when it died (fails with WorkerLost). */
   readonly culprit: WireTask | null;
@@ -215,17 +219,17 @@ export class WorkerMap {
    * A worker answered `n` of its outstanding tasks (it answers in order). Returns the ids it was not
    * expected to answer (unknown ids are reported by the caller, never silently dropped).
    */
-  complete(workerId: string, ids: readonly number[], now: number): number[] {
+  complete(workerId: string, ids: readonly number[], now: number): readonly number[] {
     const w = this.workers.get(workerId);
     if (w === undefined) return [...ids];
-    const unexpected: number[] = [];
+    let unexpected: number[] | null = null; // made at the first one (results come every turn)
     let done = 0;
     for (const id of ids) {
       const head = w.outstanding[done];
       if (head !== undefined && head.id === id) done++;
       else {
         const at = w.outstanding.findIndex((t, i) => i >= done && t.id === id);
-        if (at < 0) unexpected.push(id);
+        if (at < 0) (unexpected ??= []).push(id);
         else {
           w.outstanding.splice(at, 1);
           this.outstandingCount--;
@@ -233,7 +237,8 @@ export class WorkerMap {
       }
     }
     if (done > 0) {
-      w.outstanding.splice(0, done);
+      if (done === w.outstanding.length) w.outstanding.length = 0; // the usual case: no array of removed ones
+      else w.outstanding.splice(0, done);
       this.outstandingCount -= done;
       this.observe((now - w.busySince) / done);
     }
@@ -242,7 +247,7 @@ export class WorkerMap {
       w.isolated = false;
       w.idleSince = now;
     }
-    return unexpected;
+    return unexpected ?? NO_IDS;
   }
 
   private observe(perTaskMs: number): void {
@@ -251,8 +256,8 @@ export class WorkerMap {
   }
 
   /** Hand queued tasks to ready workers of the right type, least-loaded first, up to `depth` each. */
-  assign(now: number): Assignment[] {
-    if (this.queuedCount === 0) return [];
+  assign(now: number): readonly Assignment[] {
+    if (this.queuedCount === 0) return NO_ASSIGNMENTS;
     const out: Assignment[] = [];
     const depth = this.depth;
     for (const [type, q] of this.queues) {
@@ -285,18 +290,20 @@ export class WorkerMap {
     // Level the load: each round gives every worker below `depth` one more task, least loaded first.
     const open = ready.filter((w) => !w.isolated && w.outstanding.length < depth);
     if (open.length === 0 || q.tasks.length === 0) return;
-    const batches = new Map<WorkerRecord, { tasks: WireTask[]; bytes: number }>();
+    // what each open worker gets, by its place in `open` (an array, not a Map: this runs every turn)
+    const batches: ({ tasks: WireTask[]; bytes: number } | undefined)[] = new Array(open.length);
     open.sort((a, b) => a.outstanding.length - b.outstanding.length);
     let progress = true;
     while (progress && q.tasks.length > 0) {
       progress = false;
-      for (const w of open) {
-        const b = batches.get(w);
+      for (let k = 0; k < open.length; k++) {
+        const w = open[k]!;
+        const b = batches[k];
         if (w.outstanding.length + (b?.tasks.length ?? 0) >= depth) continue;
         if (b !== undefined && b.bytes >= this.maxHandoffBytes) continue; // big payloads: smaller hand-offs
         const t = q.tasks.shift();
         if (t === undefined) break;
-        if (b === undefined) batches.set(w, { tasks: [t], bytes: t.payload.byteLength });
+        if (b === undefined) batches[k] = { tasks: [t], bytes: t.payload.byteLength };
         else {
           b.tasks.push(t);
           b.bytes += t.payload.byteLength;
@@ -304,7 +311,11 @@ export class WorkerMap {
         progress = true;
       }
     }
-    for (const [w, b] of batches) this.give(w, b.tasks, now, out);
+    // in `open` order, which is the order they first got a task (every open worker gets one before any gets two)
+    for (let k = 0; k < open.length; k++) {
+      const b = batches[k];
+      if (b !== undefined) this.give(open[k]!, b.tasks, now, out);
+    }
   }
 
   private give(w: WorkerRecord, tasks: WireTask[], now: number, out: Assignment[]): void {

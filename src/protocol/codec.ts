@@ -68,6 +68,14 @@ export function framesOf(m: EncodedMessage, routingId?: Uint8Array): readonly Ui
   return m instanceof Uint8Array ? [routingId, m] : [routingId, ...m];
 }
 
+/** A message's map frame, and how many attachment frames follow it (without building a frame list). */
+export function headOf(m: EncodedMessage): Uint8Array | undefined {
+  return m instanceof Uint8Array ? m : m[0];
+}
+export function attachmentCount(m: EncodedMessage): number {
+  return m instanceof Uint8Array ? 0 : Math.max(0, m.length - 1);
+}
+
 const NO_ATTACHMENTS: readonly Uint8Array[] = Object.freeze([]);
 
 /** Decode msgpack bytes without validation (task bodies and result values: validated by their consumer). */
