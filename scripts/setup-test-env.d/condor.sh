@@ -3,8 +3,9 @@
 # for the HTCondor provider integration and e2e tests. Bookworm has no HTCondor and trixie's needs
 # trixie's glibc, so it lives in a minimal trixie root made by debootstrap (only the Debian mirror apt
 # already uses is contacted; the system's apt state is left alone), with /proc, /dev and /tmp
-# bind-mounted at the same paths (jobs see the tests' temp dirs, where the tests put the fx they run). Commands reach it through wrappers (condor_submit, condor_q,
-# condor_history, condor_rm, condor_status, condor_version) in /usr/local/bin that chroot into it.
+# bind-mounted at the same paths (jobs see the tests' temp dirs, where the tests put the fx they run).
+# Commands reach it through wrappers (condor_submit, condor_q, condor_history, condor_rm, condor_status,
+# condor_version) in /usr/local/bin that chroot into it.
 # HTCondor refuses jobs from root: root's commands run as the pool's job user `fx-condor` (same uid in
 # both roots), so a test gives that user the directories its jobs write to.
 # Everything listens on 127.0.0.1 only. Idempotent: when the pool answers with a slot, it does nothing.
