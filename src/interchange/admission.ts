@@ -6,7 +6,7 @@
  */
 import { checkImageAllowed } from "../containers/allow-list.ts";
 import { RAW_TASK_TYPE, TASK_ERROR_CODES, type WireTask } from "../protocol/index.ts";
-import { laneOf } from "./dispatch.ts";
+import { laneOf, laneOutlastsBlocks, type Lane } from "./dispatch.ts";
 
 export interface AdmissionRules {
   readonly closedReason: string | null;
@@ -17,8 +17,8 @@ export interface AdmissionRules {
   canServe(taskType: string): boolean;
   /** Walltime of the blocks this interchange starts, seconds (Infinity: none, as with the local provider). */
   readonly blockWalltimeS: number;
-  /** Some connected manager has no walltime end, or at least this many seconds left before it. */
-  hasTimeFor(seconds: number): boolean;
+  /** Some connected manager could take tasks of this lane now (no walltime end, or enough time left). */
+  hasTimeFor(lane: Lane): boolean;
 }
 
 export interface Refusal {
@@ -49,8 +49,9 @@ export function admit(t: WireTask, r: AdmissionRules): Refusal | null {
 /** A declared duration that fits no block: the blocks' walltime is counted from their manager's start. */
 function checkDuration(t: WireTask, r: AdmissionRules): Refusal | null {
   if (t.duration === undefined || !Number.isFinite(r.blockWalltimeS)) return null;
-  const { seconds } = laneOf(t.task_type, t.duration).lane;
-  if (Number.isNaN(seconds) || seconds < r.blockWalltimeS || r.hasTimeFor(seconds)) return null;
+  const { lane } = laneOf(t.task_type, t.duration);
+  if (!laneOutlastsBlocks(lane, r.blockWalltimeS) || r.hasTimeFor(lane)) return null;
+  const seconds = lane.seconds;
   const counted = seconds !== t.duration ? ` (counted as ${seconds} s: declared durations are rounded up to two significant digits)` : "";
   return {
     code: TASK_ERROR_CODES.badTask,

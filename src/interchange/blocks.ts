@@ -47,6 +47,9 @@ export function blockWalltimeSeconds(config: FxConfig): number {
   return config.provider.type === "local" ? Infinity : parseWalltime(config.provider.walltime);
 }
 
+/** executor.max_workers as `fx manager --max-workers` (and launch_cmd's {max_workers}) takes it. */
+const maxWorkersFlag = (n: number): string => (n === Infinity ? "inf" : String(n));
+
 /** The command that starts a block's manager: fx's own argv, or `executor.launch_cmd` run by /bin/sh. */
 export function managerArgv(config: FxConfig, host: Pick<BlockHost, "taskUrl" | "resultUrl">, blockId: string): string[] {
   const args = managerArgs(config, host, blockId);
@@ -54,7 +57,7 @@ export function managerArgv(config: FxConfig, host: Pick<BlockHost, "taskUrl" | 
   if (e.launch_cmd === null) return selfArgv(args);
   const line = renderLaunchCmd(e.launch_cmd, {
     fx: selfArgv([]), args, task_url: host.taskUrl, result_url: host.resultUrl, block_id: blockId,
-    max_workers: e.max_workers === Infinity ? "inf" : String(e.max_workers), cores_per_worker: String(e.cores_per_worker),
+    max_workers: maxWorkersFlag(e.max_workers), cores_per_worker: String(e.cores_per_worker),
     nodes_per_block: String(config.provider.nodes_per_block), heartbeat_period: String(e.heartbeat_period),
     heartbeat_threshold: String(e.heartbeat_threshold), logdir: config.logging.logdir, debug: args.includes("--debug") ? "--debug" : "",
   });
@@ -66,7 +69,7 @@ export function managerArgs(config: FxConfig, host: Pick<BlockHost, "taskUrl" | 
   const e = config.executor;
   const args = [
     "manager", "--task-url", host.taskUrl, "--result-url", host.resultUrl, "--block-id", blockId,
-    "--max-workers", e.max_workers === Infinity ? "inf" : String(e.max_workers),
+    "--max-workers", maxWorkersFlag(e.max_workers),
     "--cores-per-worker", String(e.cores_per_worker),
     "--heartbeat-period", String(e.heartbeat_period),
     "--heartbeat-threshold", String(e.heartbeat_threshold),

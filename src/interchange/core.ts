@@ -24,7 +24,7 @@ import {
 import type { Logger } from "../util/log.ts";
 import { admit, type AdmissionRules } from "./admission.ts";
 import { ClientTable } from "./clients.ts";
-import { laneOf, planDispatch, type Lane } from "./dispatch.ts";
+import { laneOf, laneOutlastsBlocks, planDispatch, type Lane } from "./dispatch.ts";
 import { ManagerRegistry, checkRegistration, findExpired, type ManagerEntry } from "./registry.ts";
 import { TaskQueues } from "./task-queue.ts";
 import { SlotState, TaskStore } from "./task-store.ts";
@@ -109,7 +109,7 @@ export class InterchangeCore {
     this.admission = {
       ...settings, closedReason: null, now: 0,
       canServe: (type) => managers.canServe(type),
-      hasTimeFor(seconds) { return managers.hasTimeFor(seconds, this.now); },
+      hasTimeFor(lane) { return managers.hasTimeFor(lane, this.now); },
     };
   }
 
@@ -451,7 +451,7 @@ export class InterchangeCore {
     if (!Number.isFinite(this.settings.blockWalltimeS)) return n;
     for (const [key, k] of this.queues.counts()) {
       const lane = this.lanes.get(key);
-      if (lane !== undefined && lane.seconds >= this.settings.blockWalltimeS) n -= k;
+      if (lane !== undefined && laneOutlastsBlocks(lane, this.settings.blockWalltimeS)) n -= k;
     }
     return n;
   }

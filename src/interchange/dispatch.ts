@@ -152,6 +152,11 @@ function buildLanes(input: DispatchInput): Lanes {
   return { byType, now: input.now ?? 0 };
 }
 
+/** Whether no block of `blockWalltimeS` seconds can ever run this lane's tasks (a block's time left only shrinks). */
+export function laneOutlastsBlocks(lane: Lane, blockWalltimeS: number): boolean {
+  return lane.seconds >= blockWalltimeS; // false for an untimed lane (NaN) and for blocks without a walltime (Infinity)
+}
+
 /** Whether a manager may take tasks of this lane at `now`: no declared duration, no known end, or it fits. */
 export function laneFits(m: Pick<DispatchManager, "walltimeEndMs">, lane: Lane, now: number): boolean {
   if (Number.isNaN(lane.seconds) || m.walltimeEndMs === undefined) return true;

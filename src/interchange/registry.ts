@@ -5,7 +5,7 @@
  */
 import type { ManagerInfo, Register } from "../protocol/index.ts";
 import { PROTOCOL_VERSION, RAW_TASK_TYPE } from "../protocol/index.ts";
-import type { DispatchManager } from "./dispatch.ts";
+import { laneFits, type DispatchManager, type Lane } from "./dispatch.ts";
 
 export interface ManagerEntry {
   /** Small integer, stored in the task store for in-flight tasks. */
@@ -71,11 +71,9 @@ export class ManagerRegistry {
   all(): IterableIterator<ManagerEntry> {
     return this.byId.values();
   }
-  /** Whether some connected manager has no walltime end, or `seconds` left before it at `now` (dispatch's rule). */
-  hasTimeFor(seconds: number, now: number): boolean {
-    for (const e of this.byId.values()) {
-      if (e.walltimeEndAt === undefined || seconds * 1000 <= e.walltimeEndAt - now) return true;
-    }
+  /** Whether some connected manager could take tasks of this lane at `now` (dispatch's rule, laneFits). */
+  hasTimeFor(lane: Lane, now: number): boolean {
+    for (const e of this.byId.values()) if (laneFits({ walltimeEndMs: e.walltimeEndAt }, lane, now)) return true;
     return false;
   }
 

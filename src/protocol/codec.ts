@@ -145,15 +145,14 @@ let attNext = 0;
  * `type`; `check` validates it by type (claiming attachments as it goes), and every attachment must be claimed.
  */
 function decodeChannel<T>(msg: EncodedMessage, channel: string, check: (o: Obj) => void): T {
-  const lone = msg instanceof Uint8Array;
-  const head = lone ? msg : msg[0];
+  const head = headOf(msg);
   if (head === undefined) fail(`${channel} message has no frames`);
-  attFrames = lone ? NO_ATTACHMENTS : msg;
+  attFrames = msg instanceof Uint8Array ? NO_ATTACHMENTS : msg;
   attNext = 0;
   try {
     const o = decodeMap(head, channel);
     check(o);
-    const n = lone ? 0 : msg.length - 1;
+    const n = attachmentCount(msg);
     if (attNext !== n) fail(`${channel} message has ${n} attachment frame(s) but references ${attNext}`);
     return o as unknown as T;
   } finally {
